@@ -1,0 +1,124 @@
+"""`Assistant`: the one Python API. The CLI, the web chat and the evaluation use only this."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.runnables import Runnable
+
+from assistant.answer import Answer
+from assistant.answerers import ExtractiveAnswerer
+from assistant.chain import Answerer, build_chain
+from assistant.retrieval import PassageRetriever
+from assistant.settings import Settings
+from ingest import Index, IndexInfo, IngestSummary, ingest
+from ingest.errors import AssistantError, EmptyIndexError
+
+History = Sequence[dict | tuple[str, str]]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QuestionError(AssistantError):
+    """A question that can't be asked as it is (empty, too long)."""
+
+
+class Assistant:
+    """Question answering over your documents, every claim cited.
+
+    >>> assistant = Assistant(data_dir=tmp)            # doctest: +SKIP
+    >>> assistant.ingest(["docs"])                     # doctest: +SKIP
+    >>> assistant.ask("How many countries voted for the European resolution?").text  # doctest: +SKIP
+    'Despite an overwhelming majority supporting the European resolution with 93 votes ... [1]'
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        data_dir: str | Path | None = None,
+        embeddings: Embeddings | None = None,
+        answerer: Answerer | None = None,
+    ) -> None:
+        settings = settings or Settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": Path(data_dir)})
+        self.settings = settings
+        self._embeddings = embeddings
+        self._answerer = answerer
+        self._index: Index | None = None
+        self._chain: Runnable | None = None
+
+    def ingest(
+        self, paths: Iterable[str | Path] = ("docs",), *, prune: bool = False, rebuild: bool = False, progress: bool = False
+    ) -> IngestSummary:
+        """Index the files under `paths` (folders or files); see `ingest.ingest`."""
+        return ingest(self._open(create=True), list(paths), prune=prune, rebuild=rebuild, progress=progress)
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        """Answer `question`, citing passages; `history` holds earlier turns of the conversation."""
+        *_, answer = self.stream(question, history)
+        return answer
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as it is written, then the finished `Answer`."""
+        question = self._checked(question)
+        index = self._open(create=False)
+        if index.count() == 0:
+            raise EmptyIndexError()
+        yield from self._get_chain().stream({"question": question, "history": _turns(history)})
+
+    def describe(self) -> IndexInfo:
+        """What the index holds: documents, passages, embedding model."""
+        return self._open(create=True).describe()
+
+    @property
+    def answerer_name(self) -> str:
+        """The configured answerer."""
+        return self.settings.answer.answerer
+
+    def _open(self, create: bool) -> Index:
+        if self._index is None:
+            self._index = Index(self.settings, embeddings=self._embeddings, create=create)
+            self._embeddings = self._index.embeddings
+        return self._index
+
+    def _get_chain(self) -> Runnable:
+        if self._chain is None:
+            index = self._open(create=False)
+            retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
+            answerer = self._answerer or ExtractiveAnswerer(index.embeddings, self.settings.answer)
+            self._chain = build_chain(retriever, answerer)
+        return self._chain
+
+    def _checked(self, question: str) -> str:
+        question = _CONTROL.sub(" ", question or "").strip()
+        limit = self.settings.answer.max_question_chars
+        if not question:
+            raise QuestionError("The question is empty: type a question about your documents.")
+        if len(question) > limit:
+            raise QuestionError(f"The question is {len(question):,} characters long; keep it under {limit:,}.")
+        return question
+
+
+def _turns(history: History | None) -> list[tuple[str, str]]:
+    """Earlier turns as `(role, text)`, from message dicts or `(user, assistant)` pairs."""
+    turns: list[tuple[str, str]] = []
+    for item in history or []:
+        if isinstance(item, dict):
+            turns.append((item.get("role", "user"), _content_text(item.get("content"))))
+        else:
+            user, reply = item
+            turns += [("user", user), ("assistant", reply or "")]
+    return turns
+
+
+def _content_text(content) -> str:
+    """Message content as text (Gradio may send a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return "" if content is None else str(content)

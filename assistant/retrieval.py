@@ -1,0 +1,48 @@
+"""Retrieval: the passages most likely to hold the answer, as LangChain documents."""
+
+from __future__ import annotations
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.answer import Passage
+from ingest.documents import fields_of
+from ingest.index import Index
+
+
+class PassageRetriever(BaseRetriever):
+    """Dense retrieval over the index; each document's metadata carries its `score`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        vector = self.index.embeddings.embed_query(query)
+        found = self.index.search(vector, self.k)
+        for document, score in found:
+            document.metadata["score"] = score
+        return [document for document, _ in found]
+
+
+def to_passages(documents: list[Document]) -> list[Passage]:
+    """Number retrieved documents 1..n as the answer's passages."""
+    return [
+        Passage(
+            number=number,
+            text=document.page_content,
+            doc_id=document.metadata["doc_id"],
+            title=document.metadata.get("title", ""),
+            source=document.metadata.get("source", ""),
+            start=document.metadata["start"],
+            end=document.metadata["end"],
+            score=float(document.metadata.get("score", 0.0)),
+            fields=fields_of(document.metadata),
+        )
+        for number, document in enumerate(documents, start=1)
+    ]

@@ -1,0 +1,75 @@
+"""The records that travel through ingest: a loaded document and the passages cut from it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+# `Key: value` lines right under the title (as in news exports: Source, Published, Author, URL).
+_HEADER_LINE = re.compile(r"^([A-Z][A-Za-z0-9 _-]{0,30}):[ \t]+(\S.*)$")
+_TITLE_LIMIT = 120
+FIELD_PREFIX = "field_"
+
+
+@dataclass
+class SourceDocument:
+    """One loaded file: its text (what passages' offsets refer to) and its metadata."""
+
+    doc_id: str
+    source: str
+    text: str
+    title: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the text and metadata: equal fingerprints mean nothing to re-index."""
+        digest = hashlib.sha256(self.text.encode("utf-8"))
+        digest.update(repr((self.title, sorted(self.fields.items()))).encode("utf-8"))
+        return digest.hexdigest()
+
+    def metadata(self) -> dict[str, str]:
+        """Flat metadata for every passage of this document (Chroma takes scalars only)."""
+        flat = {"doc_id": self.doc_id, "source": self.source, "title": self.title}
+        flat.update({FIELD_PREFIX + key: value for key, value in self.fields.items()})
+        return flat
+
+    def to_document(self) -> Document:
+        """The LangChain `Document` that the splitter cuts into passages."""
+        return Document(page_content=self.text, metadata=self.metadata())
+
+
+def parse_header(text: str) -> tuple[str, dict[str, str]]:
+    """The title (first non-empty line) and the `Key: value` lines right under it.
+
+    >>> parse_header("Big news\\nSource: Wired\\nPublished: 2023-10-01\\n\\nBody.")
+    ('Big news', {'source': 'Wired', 'published': '2023-10-01'})
+    """
+    lines = iter(text.lstrip().splitlines())
+    title = shorten(next(lines, "").strip(), _TITLE_LIMIT)
+    fields: dict[str, str] = {}
+    for line in lines:
+        match = _HEADER_LINE.match(line.strip())
+        if not match:
+            break
+        fields[match.group(1).strip().lower().replace(" ", "_")] = match.group(2).strip()
+    return title, fields
+
+
+def fields_of(metadata: dict) -> dict[str, str]:
+    """The header fields stored in a passage's flat metadata, keys without the prefix."""
+    return {k[len(FIELD_PREFIX):]: v for k, v in metadata.items() if k.startswith(FIELD_PREFIX)}
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, marked with an ellipsis.
+
+    >>> shorten("The US has voted against a resolution", 20)
+    'The US has voted…'
+    """
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

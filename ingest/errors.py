@@ -1,0 +1,36 @@
+"""The project's error hierarchy: one place, messages that say what to do next."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class for every error the assistant reports to a user."""
+
+
+class ConfigError(AssistantError):
+    """The settings or the on-disk index don't fit together."""
+
+
+class IngestError(AssistantError):
+    """An ingest could not start (a missing path, an unreadable folder)."""
+
+
+class LoadError(AssistantError):
+    """One file could not be loaded; ingest skips it and goes on."""
+
+
+class EmptyIndexError(AssistantError):
+    """A question was asked before anything was ingested."""
+
+    def __init__(self, message: str = "The index is empty: run `assistant ingest docs/` first.") -> None:
+        super().__init__(message)
+
+
+class MissingDependencyError(ConfigError):
+    """An optional backend was chosen whose extra is not installed."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"This needs the `{package}` package: install it with "
+            f"`pip install 'source-assistant[{extra}]'`."
+        )

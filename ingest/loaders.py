@@ -1,0 +1,150 @@
+"""File loaders: one LangChain `BaseLoader` per format, each over a library made for it.
+
+Every loader yields a single `Document` holding the whole text of the file, so that
+passage offsets are offsets into that text. Anything unreadable raises `LoadError`
+with a reason a user can act on; the pipeline skips the file and goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+
+from ingest.documents import SourceDocument, parse_header
+from ingest.errors import LoadError
+
+_SNIFF_BYTES = 8192
+
+
+def read_text(path: Path) -> str:
+    """The file decoded as UTF-8, refusing binary content and bad bytes."""
+    data = path.read_bytes()
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise LoadError("looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"is not valid UTF-8 (bad byte at offset {error.start}); save it as UTF-8") from None
+
+
+class TextLoader(BaseLoader):
+    """Plain text and Markdown, read as UTF-8."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lazy_load(self) -> Iterator[Document]:
+        text = read_text(self.path)
+        title = _markdown_title(text) if self.path.suffix.lower() == ".md" else ""
+        yield Document(page_content=text, metadata={"title": title})
+
+
+class HTMLLoader(BaseLoader):
+    """HTML through BeautifulSoup: visible text only, scripts and styles dropped."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lazy_load(self) -> Iterator[Document]:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(read_text(self.path), "html.parser")
+        for hidden in soup(["script", "style", "noscript", "template"]):
+            hidden.decompose()
+        title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        if soup.title:
+            soup.title.decompose()
+        text = re.sub(r"\n\s*\n+", "\n\n", soup.get_text("\n"))
+        yield Document(page_content=text.strip(), metadata={"title": title})
+
+
+class PDFLoader(BaseLoader):
+    """PDF through pypdf: pages joined by blank lines."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lazy_load(self) -> Iterator[Document]:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        try:
+            reader = PdfReader(self.path)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise LoadError("is a password-protected PDF; save an unprotected copy to ingest it")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            title = (reader.metadata.title if reader.metadata else None) or ""
+        except LoadError:
+            raise
+        except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+            raise LoadError(f"is not a readable PDF ({error})") from None
+        yield Document(page_content="\n\n".join(p.strip() for p in pages), metadata={"title": str(title)})
+
+
+class DocxLoader(BaseLoader):
+    """Word .docx through python-docx: paragraphs, then table cells."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lazy_load(self) -> Iterator[Document]:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+
+        try:
+            document = docx.Document(str(self.path))
+        except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
+            raise LoadError(f"is not a readable .docx file ({error})") from None
+        except Exception as error:  # zip and XML errors surface as many types
+            raise LoadError(f"is not a readable .docx file ({type(error).__name__})") from None
+        lines = [p.text for p in document.paragraphs]
+        lines += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        title = document.core_properties.title or ""
+        yield Document(page_content="\n".join(lines).strip(), metadata={"title": title})
+
+
+LOADERS: dict[str, type[BaseLoader]] = {
+    ".txt": TextLoader,
+    ".md": TextLoader,
+    ".markdown": TextLoader,
+    ".html": HTMLLoader,
+    ".htm": HTMLLoader,
+    ".pdf": PDFLoader,
+    ".docx": DocxLoader,
+}
+
+
+def is_supported(path: Path) -> bool:
+    """Whether a loader exists for this file's extension."""
+    return path.suffix.lower() in LOADERS
+
+
+def load(path: Path, doc_id: str) -> SourceDocument:
+    """Load one file into a `SourceDocument`, or raise `LoadError` saying why not."""
+    loader_class = LOADERS.get(path.suffix.lower())
+    if loader_class is None:
+        raise LoadError(f"has an unsupported extension; supported: {', '.join(sorted(LOADERS))}")
+    try:
+        (document,) = loader_class(path).load()
+    except OSError as error:
+        raise LoadError(f"could not be read ({error.strerror or error})") from None
+    text = document.page_content
+    if not text.strip():
+        raise LoadError("has no text")
+    title, fields = parse_header(text)
+    return SourceDocument(
+        doc_id=doc_id,
+        source=str(path),
+        text=text,
+        title=document.metadata.get("title") or title,
+        fields=fields,
+    )
+
+
+def _markdown_title(text: str) -> str:
+    match = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
+    return match.group(1).strip() if match else ""

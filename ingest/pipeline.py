@@ -1,0 +1,209 @@
+"""Ingest: find files -> load -> split -> index, then remove what left the folders.
+
+Unchanged files are recognised by their fingerprint and never split or embedded again;
+a file that fails to load is skipped with a warning and keeps whatever the index
+already held of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+from tqdm import tqdm
+
+from ingest.catalog import CatalogEntry
+from ingest.chunking import make_splitter, split
+from ingest.documents import SourceDocument
+from ingest.errors import IngestError, LoadError
+from ingest.index import Index
+from ingest.loaders import is_supported, load
+from ingest.settings import ChunkingSettings
+
+log = logging.getLogger("ingest")
+
+
+@dataclass
+class Failure:
+    """A file that was skipped, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason}"
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    passages_added: int = 0
+    passages_removed: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {len(self.failed)} failed; "
+            f"{self.passages_added} passages embedded, {self.passages_removed} removed "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+def ingest(
+    index: Index,
+    paths: Sequence[str | Path],
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestSummary:
+    """Bring the index in line with the files under `paths`.
+
+    Deleted files under an ingested folder leave the index; with `prune`, every
+    document not found under `paths` does. `rebuild` starts from an empty index.
+    """
+    started = time.perf_counter()
+    roots = [_existing(Path(path)) for path in paths]
+    if rebuild:
+        index.reset()
+    summary = IngestSummary()
+    known = index.catalog.entries()
+    files = list(_discover(roots, summary))
+    changed = _load_changed(files, known, index, summary)
+    _write(index, changed, summary, progress)
+    found = {doc_id for _, doc_id in files}
+    stale = [doc_id for doc_id in known if doc_id not in found and (prune or _under(doc_id, roots))]
+    summary.passages_removed += index.remove(stale)
+    summary.removed = len(stale)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def doc_id_for(path: Path) -> str:
+    """A stable id: the path relative to the working directory, or absolute outside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise IngestError(f"No such file or folder: {path}")
+    return path
+
+
+def _under(doc_id: str, roots: list[Path]) -> bool:
+    """Whether a document belongs to one of the ingested folders."""
+    return any(root.is_dir() and doc_id.startswith(doc_id_for(root).rstrip("/") + "/") for root in roots)
+
+
+def _discover(roots: list[Path], summary: IngestSummary) -> Iterator[tuple[Path, str]]:
+    """Supported files under the roots (a file given by name is taken whatever it is)."""
+    seen: set[str] = set()
+    for root in roots:
+        for path in _walk(root, summary) if root.is_dir() else [root]:
+            doc_id = doc_id_for(path)
+            if doc_id not in seen:
+                seen.add(doc_id)
+                yield path, doc_id
+
+
+def _walk(root: Path, summary: IngestSummary) -> Iterator[Path]:
+    """Files under a folder, sorted, not following links out of it or into loops."""
+    top = root.resolve()
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.startswith(".") or not is_supported(path):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(top):
+                _fail(summary, path, "is a link to a file outside the ingested folder")
+                continue
+            yield path
+
+
+def _load_changed(
+    files: list[tuple[Path, str]], known: dict[str, CatalogEntry], index: Index, summary: IngestSummary
+) -> list[SourceDocument]:
+    """Load every file; keep the ones whose content differs from what the index holds."""
+    chunking = index.settings.chunking
+    changed = []
+    for path, doc_id in files:
+        try:
+            document = load(path, doc_id)
+        except LoadError as error:
+            _fail(summary, path, str(error))
+            continue
+        except Exception as error:  # a parser bug must not stop the other files
+            _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
+            continue
+        entry = known.get(doc_id)
+        if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
+            summary.unchanged += 1
+            continue
+        if entry is None:
+            summary.added += 1
+        else:
+            summary.updated += 1
+        changed.append(document)
+    return changed
+
+
+def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
+    """The document's fingerprint under these chunking settings (new settings re-split it)."""
+    return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}"
+
+
+def _write(index: Index, documents: list[SourceDocument], summary: IngestSummary, progress: bool) -> None:
+    """Split the changed documents, embed and store their passages, then record them."""
+    splitter = make_splitter(index.settings.chunking)
+    passages = {document.doc_id: split(document, splitter) for document in documents}
+    total = sum(len(p) for p in passages.values())
+    stream = (passage for doc_passages in passages.values() for passage in doc_passages)
+    with tqdm(total=total, unit="passage", desc="Embedding", disable=not progress or not total) as bar:
+        result = index.write(_tracked(stream, bar, index.settings.store.write_batch))
+        bar.update(total - bar.n)
+    summary.passages_added += result["num_added"] + result["num_updated"]
+    summary.passages_removed += result["num_deleted"]
+    chunking = index.settings.chunking
+    index.catalog.put([_entry(d, len(passages[d.doc_id]), chunking) for d in documents])
+
+
+def _tracked(passages: Iterable[Document], bar: tqdm, batch: int) -> Iterator[Document]:
+    """Yield passages, advancing the bar once a batch has been taken and written."""
+    for count, passage in enumerate(passages):
+        if count and count % batch == 0:
+            bar.update(batch)
+        yield passage
+
+
+def _entry(document: SourceDocument, passages: int, chunking: ChunkingSettings) -> CatalogEntry:
+    return CatalogEntry(
+        doc_id=document.doc_id,
+        source=document.source,
+        title=document.title,
+        fingerprint=_fingerprint(document, chunking),
+        passages=passages,
+        fields=document.fields,
+    )
+
+
+def _fail(summary: IngestSummary, path: Path, reason: str) -> None:
+    failure = Failure(str(path), reason)
+    summary.failed.append(failure)
+    log.warning("%s", failure)
