@@ -6,7 +6,7 @@ passages and streams text pieces followed by the finished `Answer`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -20,8 +20,10 @@ from assistant.retrieval import to_passages
 class Answerer(Protocol):
     """What the chain needs of an answerer."""
 
-    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
-        """Text pieces of the answer, then the finished `Answer`."""
+    def stream(
+        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
+    ) -> Iterator[str | Answer]:
+        """Text pieces of the answer, then the finished `Answer`; `history` is `(role, text)` turns."""
         ...
 
 
@@ -36,7 +38,7 @@ class AnswerStep(Runnable[dict, Answer]):
         return answer
 
     def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str | Answer]:
-        yield from self.answerer.stream(input["question"], input["passages"])
+        yield from self.answerer.stream(input["question"], input["passages"], input.get("history") or ())
 
 
 def retrieval_query(inputs: dict) -> str:

@@ -25,7 +25,7 @@ class AnswerSettings(BaseModel):
     answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes the answer.")
     max_sentences: int = Field(2, ge=1, le=10, description="Extractive: most sentences quoted.")
     min_support: float = Field(
-        0.45,
+        0.3,
         ge=0.0,
         le=1.0,
         description="Extractive: least sentence score to answer; below it the assistant abstains.",

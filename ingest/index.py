@@ -32,6 +32,7 @@ _PACKAGED_MODELS = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 def make_embeddings(settings: EmbeddingSettings) -> Embeddings:
     """A sentence-transformers model behind LangChain's `Embeddings` interface, offline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from langchain_huggingface import HuggingFaceEmbeddings
 
     try:

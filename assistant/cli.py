@@ -1,0 +1,124 @@
+"""The `assistant` command: ingest, ask, serve. A client of `Assistant` and nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.answer import Answer
+from assistant.core import Assistant
+from assistant.settings import Settings
+from ingest.errors import AssistantError
+
+_QUIET_LOGGERS = ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        settings = _settings(args)
+        return args.run(Assistant(settings), args)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `assistant ask ... | head`
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Answers questions from your documents, citing them.")
+    parser.add_argument("--data-dir", type=Path, help="index folder (default: .assistant, or ASSISTANT_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logs")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
+    ingest.add_argument("paths", nargs="*", default=["docs"], help="files or folders (default: docs)")
+    ingest.add_argument("--prune", action="store_true", help="also remove indexed documents not found under PATHS")
+    ingest.add_argument("--rebuild", action="store_true", help="empty the index first (after changing the model)")
+    ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=_ingest)
+
+    ask = commands.add_parser("ask", help="answer a question from the indexed documents")
+    ask.add_argument("question", help="the question, quoted")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.add_argument("-k", type=int, help="passages to retrieve")
+    ask.set_defaults(run=_ask)
+
+    serve = commands.add_parser("serve", help="start the web chat")
+    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 7860)")
+    serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    updates: dict = {}
+    if args.data_dir:
+        updates["data_dir"] = args.data_dir
+    if getattr(args, "k", None):
+        updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
+    web = {key: getattr(args, key, None) for key in ("host", "port", "auth")}
+    if any(value is not None for value in web.values()):
+        updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})
+    return settings.model_copy(update=updates)
+
+
+def _ingest(assistant: Assistant, args: argparse.Namespace) -> int:
+    summary = assistant.ingest(args.paths, prune=args.prune, rebuild=args.rebuild, progress=not args.quiet)
+    print(summary)
+    return 0
+
+
+def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
+    if args.json:
+        print(assistant.ask(args.question).model_dump_json(indent=2))
+        return 0
+    answer = None
+    for piece in assistant.stream(args.question):
+        if isinstance(piece, Answer):
+            answer = piece
+        else:
+            print(piece, end="", flush=True)
+    print()
+    if answer is not None:
+        print(format_sources(answer))
+    return 0
+
+
+def format_sources(answer: Answer) -> str:
+    """The numbered sources of an answer, each with title, file, span and quote."""
+    lines = ["", "Sources:"] if answer.citations else []
+    for citation in answer.citations:
+        lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
+        lines.append(f"    “{citation.quote}”")
+    return "\n".join(lines)
+
+
+def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.web import serve
+
+    serve(assistant)
+    return 0
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
