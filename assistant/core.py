@@ -15,7 +15,7 @@ from assistant.chain import Answerer, build_chain
 from assistant.retrieval import PassageRetriever
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
-from ingest.errors import AssistantError, EmptyIndexError
+from ingest.errors import AssistantError, EmptyIndexError, IngestError
 
 History = Sequence[dict | tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -54,8 +54,18 @@ class Assistant:
     def ingest(
         self, paths: Iterable[str | Path] = ("docs",), *, prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestSummary:
-        """Index the files under `paths` (folders or files); see `ingest.ingest`."""
-        return ingest(self._open(create=True), list(paths), prune=prune, rebuild=rebuild, progress=progress)
+        """Index the files under `paths` (folders or files); see `ingest.ingest`.
+
+        `rebuild` empties the index first: needed after changing the embedding model.
+        """
+        paths = list(paths)
+        for path in paths:  # before a rebuild drops anything
+            if not Path(path).exists():
+                raise IngestError(f"No such file or folder: {path}")
+        if rebuild:
+            self._index, self._chain = None, None
+        index = self._open(create=True, reset=rebuild)
+        return ingest(index, paths, prune=prune, progress=progress)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer `question`, citing passages; `history` holds earlier turns of the conversation."""
@@ -79,9 +89,9 @@ class Assistant:
         """The configured answerer."""
         return self.settings.answer.answerer
 
-    def _open(self, create: bool) -> Index:
+    def _open(self, create: bool, reset: bool = False) -> Index:
         if self._index is None:
-            self._index = Index(self.settings, embeddings=self._embeddings, create=create)
+            self._index = Index(self.settings, embeddings=self._embeddings, create=create, reset=reset)
             self._embeddings = self._index.embeddings
         return self._index
 

@@ -98,17 +98,21 @@ class Index:
         embeddings: Embeddings | None = None,
         client=None,
         create: bool = True,
+        reset: bool = False,
     ) -> None:
+        """Open the index; `create=False` refuses an empty one, `reset=True` empties it first."""
         self.settings = settings
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
         self.client = client or make_client(settings)
         self.dimension = len(self.embeddings.embed_query("dimension probe"))
-        self.collection = self._open_collection(create)
-        self.vectorstore = self._vectorstore()
         self.records = self._records()
         self.catalog = Catalog(self.records.engine, self.records.namespace)
+        if reset:
+            self._drop()
+        self.collection = self._open_collection(create)
+        self.vectorstore = self._vectorstore()
 
     @property
     def location(self) -> str:
@@ -151,13 +155,16 @@ class Index:
         self.catalog.remove(doc_ids)
         return len(keys)
 
-    def reset(self) -> None:
-        """Empty the collection, its records and catalog (for `--rebuild`)."""
-        self.client.delete_collection(self.settings.store.collection)
+    def _drop(self) -> None:
+        """Delete the collection, its records and catalog (for `--rebuild`)."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            self.client.delete_collection(self.settings.store.collection)
+        except (NotFoundError, ValueError):
+            pass
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
-        self.collection = self._open_collection(create=True, check=False)
-        self.vectorstore = self._vectorstore()
 
     def count(self) -> int:
         """Number of passages stored."""
@@ -173,7 +180,7 @@ class Index:
             embedding_dim=self.dimension,
         )
 
-    def _open_collection(self, create: bool, check: bool = True):
+    def _open_collection(self, create: bool):
         name = self.settings.store.collection
         if not create:
             from chromadb.errors import NotFoundError
@@ -189,8 +196,7 @@ class Index:
                 configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
-        if check:
-            self._check_model(collection.metadata or {})
+        self._check_model(collection.metadata or {})
         return collection
 
     def _check_model(self, metadata: dict) -> None:

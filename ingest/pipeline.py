@@ -66,18 +66,15 @@ def ingest(
     paths: Sequence[str | Path],
     *,
     prune: bool = False,
-    rebuild: bool = False,
     progress: bool = False,
 ) -> IngestSummary:
     """Bring the index in line with the files under `paths`.
 
     Deleted files under an ingested folder leave the index; with `prune`, every
-    document not found under `paths` does. `rebuild` starts from an empty index.
+    document not found under `paths` does.
     """
     started = time.perf_counter()
     roots = [_existing(Path(path)) for path in paths]
-    if rebuild:
-        index.reset()
     summary = IngestSummary()
     known = index.catalog.entries()
     files = list(_discover(roots, summary))

@@ -1,0 +1,11 @@
+"""The test run itself: outside connections are blocked, so nothing downloads behind our back."""
+
+import socket
+
+import pytest
+from pytest_socket import SocketBlockedError
+
+
+def test_outside_network_is_blocked():
+    with pytest.raises(SocketBlockedError):
+        socket.create_connection(("93.184.215.14", 80), timeout=1)
