@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from assistant.chain import Answerer, build_chain
 from assistant.retrieval import PassageRetriever
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
+from ingest.catalog import CatalogEntry
 from ingest.errors import AssistantError, EmptyIndexError, IngestError
 
 History = Sequence[dict | tuple[str, str]]
@@ -50,6 +52,8 @@ class Assistant:
         self._answerer = answerer
         self._index: Index | None = None
         self._chain: Runnable | None = None
+        self._lock = threading.RLock()
+        self._ingest_lock = threading.Lock()
 
     def ingest(
         self, paths: Iterable[str | Path] = ("docs",), *, prune: bool = False, rebuild: bool = False, progress: bool = False
@@ -62,10 +66,11 @@ class Assistant:
         for path in paths:  # before a rebuild drops anything
             if not Path(path).exists():
                 raise IngestError(f"No such file or folder: {path}")
-        if rebuild:
-            self._index, self._chain = None, None
-        index = self._open(create=True, reset=rebuild)
-        return ingest(index, paths, prune=prune, progress=progress)
+        with self._ingest_lock:  # one writer at a time (web uploads may overlap)
+            if rebuild:
+                self._index, self._chain = None, None
+            index = self._open(create=True, reset=rebuild)
+            return ingest(index, paths, prune=prune, progress=progress)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer `question`, citing passages; `history` holds earlier turns of the conversation."""
@@ -84,24 +89,31 @@ class Assistant:
         """What the index holds: documents, passages, embedding model."""
         return self._open(create=True).describe()
 
+    def documents(self) -> list[CatalogEntry]:
+        """The indexed documents (doc_id, title, source, passage count, header fields), by doc_id."""
+        entries = self._open(create=True).catalog.entries()
+        return [entries[doc_id] for doc_id in sorted(entries)]
+
     @property
     def answerer_name(self) -> str:
         """The configured answerer."""
         return self.settings.answer.answerer
 
     def _open(self, create: bool, reset: bool = False) -> Index:
-        if self._index is None:
-            self._index = Index(self.settings, embeddings=self._embeddings, create=create, reset=reset)
-            self._embeddings = self._index.embeddings
-        return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = Index(self.settings, embeddings=self._embeddings, create=create, reset=reset)
+                self._embeddings = self._index.embeddings
+            return self._index
 
     def _get_chain(self) -> Runnable:
-        if self._chain is None:
-            index = self._open(create=False)
-            retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
-            answerer = self._answerer or ExtractiveAnswerer(index.embeddings, self.settings.answer)
-            self._chain = build_chain(retriever, answerer)
-        return self._chain
+        index = self._open(create=False)
+        with self._lock:
+            if self._chain is None:
+                retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
+                answerer = self._answerer or ExtractiveAnswerer(index.embeddings, self.settings.answer)
+                self._chain = build_chain(retriever, answerer)
+            return self._chain
 
     def _checked(self, question: str) -> str:
         question = _CONTROL.sub(" ", question or "").strip()
