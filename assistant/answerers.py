@@ -166,3 +166,10 @@ def _repeats(candidate: Candidate, other: Candidate) -> bool:
     """Whether two sentences say nearly the same words (overlapping passages, repeated lines)."""
     a, b = terms(candidate.text), terms(other.text)
     return bool(a) and len(a & b) / len(a | b) > 0.8
+
+
+def make_answerer(settings: AnswerSettings, embeddings: Embeddings):
+    """The answerer named by `settings.answerer`."""
+    if settings.answerer == "extractive":
+        return ExtractiveAnswerer(embeddings, settings)
+    raise ValueError(f"unknown answerer {settings.answerer!r}")

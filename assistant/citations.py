@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.answer import Citation, Passage
@@ -84,3 +85,45 @@ def cite(passage: Passage, start: int, end: int, sentence: str, supported: bool 
         sentence=sentence,
         supported=supported,
     )
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well a passage supports an answer sentence, and where."""
+
+    start: int  # span of the passage's best-matching sentence, offsets in the passage text
+    end: int
+    lexical: float  # share of the sentence's content words found in that passage sentence
+    dense: float  # cosine similarity of the two sentences' embeddings
+    supported: bool
+
+
+LEXICAL_SUPPORT = 0.5
+DENSE_SUPPORT = 0.6
+
+
+def strip_markers(text: str) -> str:
+    """`text` without its `[n]` markers."""
+    return re.sub(r"\s*\[\d+\]", "", text).strip()
+
+
+def check_support(sentence: str, passage_text: str, embeddings) -> Support:
+    """Whether `passage_text` supports `sentence`: lexical and embedding support, both needed.
+
+    The best-matching passage sentence (by the sum of both scores) becomes the quote.
+    A sentence is supported when its content words largely occur there
+    (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`).
+    """
+    claim = strip_markers(sentence)
+    spans = sentence_spans(passage_text) or [(0, len(passage_text))]
+    texts = [passage_text[start:end] for start, end in spans]
+    vectors = embeddings.embed_documents([claim, *texts])
+    claim_vector = vectors[0]
+    wanted = terms(claim)
+    best = None
+    for (start, end), text, vector in zip(spans, texts, vectors[1:]):
+        dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
+        lexical = overlap(wanted, text) if wanted else 0.0
+        if best is None or lexical + dense > best.lexical + best.dense:
+            best = Support(start, end, lexical, dense, lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+    return best

@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable
 
 from assistant.answer import Answer
-from assistant.answerers import ExtractiveAnswerer
+from assistant.answerers import make_answerer
 from assistant.chain import Answerer, build_chain
 from assistant.retrieval import PassageRetriever
 from assistant.settings import Settings
@@ -111,7 +111,7 @@ class Assistant:
         with self._lock:
             if self._chain is None:
                 retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
-                answerer = self._answerer or ExtractiveAnswerer(index.embeddings, self.settings.answer)
+                answerer = self._answerer or make_answerer(self.settings.answer, index.embeddings)
                 self._chain = build_chain(retriever, answerer)
             return self._chain
 
