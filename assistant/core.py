@@ -10,10 +10,10 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Passage
 from assistant.answerers import make_answerer
-from assistant.chain import Answerer, build_chain
-from assistant.retrieval import PassageRetriever
+from assistant.chain import Answerer, build_chain, retrieval_query
+from assistant.retrieval import PassageRetriever, to_passages
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
@@ -84,6 +84,19 @@ class Assistant:
         if index.count() == 0:
             raise EmptyIndexError()
         yield from self._get_chain().stream({"question": question, "history": _turns(history)})
+
+    def retrieve(self, question: str, k: int | None = None, history: History | None = None) -> list[Passage]:
+        """The `k` passages (default `retrieval.k`) `ask` would search for, best first, numbered 1..k."""
+        query = retrieval_query({"question": self._checked(question), "history": _turns(history)})
+        index = self._open(create=False)
+        if index.count() == 0:
+            raise EmptyIndexError()
+        return to_passages(PassageRetriever(index=index, k=k or self.settings.retrieval.k).invoke(query))
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The embedding model of the index (what the citation support check compares with)."""
+        return self._open(create=True).embeddings
 
     def describe(self) -> IndexInfo:
         """What the index holds: documents, passages, embedding model."""
