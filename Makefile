@@ -29,8 +29,10 @@ run: ingest
 test: install
 	$(BIN)/python -m pytest
 
+# LIMIT=N: quick runs (the first N MultiHop-RAG questions, core.py on 60 files); empty: the full sets.
 bench: install
-	$(BIN)/python benchmarks/core.py
+	$(BIN)/python benchmarks/core.py $(if $(LIMIT),--limit 60)
+	$(BIN)/python benchmarks/multihop.py $(if $(LIMIT),--limit $(LIMIT))
 
 clean:
 	rm -rf $(VENV) .assistant .pytest_cache
