@@ -19,6 +19,7 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation})
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
+_AFTER_MARKERS = re.compile(r"(?<=\])\s+(?=[A-Z0-9“\"‘'(])")  # a citation, then a new sentence
 
 
 # Retrieval -----------------------------------------------------------------------------------
@@ -127,7 +128,8 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     """The answer's sentences, markers removed, each with the passage numbers it cites.
 
     A marker the sentence splitter put at the start of the next sentence ("... it. [1] Next")
-    belongs to the sentence before it.
+    belongs to the sentence before it; a marker followed by what starts a new sentence
+    ("A title [1] The next sentence. [2]", quotes without a full stop) ends a sentence.
     """
     pieces: list[str] = []
     for start, end in sentence_spans(text):
@@ -136,8 +138,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
         if lead and pieces:
             pieces[-1] += " " + lead.group(0).strip()
             piece = piece[lead.end() :].strip()
-        if piece:
-            pieces.append(piece)
+        pieces += [part.strip() for part in _AFTER_MARKERS.split(piece) if part.strip()]
     cited = [(strip_markers(p), list(dict.fromkeys(int(n) for n in MARKER.findall(p)))) for p in pieces]
     return [(sentence, numbers) for sentence, numbers in cited if sentence]
 
