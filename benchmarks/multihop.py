@@ -118,6 +118,12 @@ def commit() -> str:
     return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
+def command() -> str:
+    """The command line, with the environment variables that change the numbers."""
+    env = [f"{name}={os.environ[name]}" for name in ("OMP_NUM_THREADS", "ASSISTANT_RETRIEVAL__K") if name in os.environ]
+    return " ".join([*env, "python", *sys.argv])
+
+
 def cell(value) -> str:
     return "" if value is None else f"{value:.4f}"
 
@@ -163,7 +169,7 @@ def main() -> None:
     lines = [
         f"- date {date:%Y-%m-%d %H:%M} UTC; commit {commit()}; total {time.perf_counter() - started:.0f} s",
         f"- machine: {start_machine}",
-        f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
+        f"- command: `{command()}`",
         f"- {len(run.records)} questions ({ours['all']['with_evidence']} with evidence, {ours['all']['unanswerable']} null); "
         f"assistant eval {run.seconds:.0f} s, ingest {'reused (0 s)' if run.ingest_reused else f'{run.ingest_seconds:.0f} s'}",
         f"- tutorial index: {build['chunks']} chunks in {build['seconds']:.0f} s ({build['hits']} vectors reused from the "
