@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
-from assistant.citations import check_support
+from assistant.citations import DENSE_SUPPORT, LEXICAL_SUPPORT, check_support
 from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
 from assistant.evaluation.metrics import cited_sentences
@@ -22,9 +23,11 @@ from assistant.settings import AnswerSettings, Settings
 from ingest.errors import AssistantError, ConfigError
 
 log = logging.getLogger("assistant.evaluation")
+# Said in the report as the check's own docstring, so it stays true when the check changes.
 SUPPORT_CHECK = (
-    "assistant.citations.check_support: the cited passage's best-matching sentence holds at least "
-    "half of the answer sentence's content words and their MiniLM embeddings have cosine >= 0.6"
+    "`assistant.citations.check_support`: "
+    + " ".join((inspect.getdoc(check_support) or "").split())
+    + f" (LEXICAL_SUPPORT = {LEXICAL_SUPPORT}, DENSE_SUPPORT = {DENSE_SUPPORT}, MiniLM cosine)"
 )
 
 
