@@ -79,7 +79,7 @@ def report_data(run: EvalRun) -> dict:
         "evaluated": len(run.records),
         "bad_lines": [{"line": bad.line, "reason": bad.reason} for bad in run.bad_lines],
         "corpus": str(run.corpus) if run.corpus else None,
-        "index": str(settings.data_dir),
+        "index": str(run.index),
         "ingest_seconds": run.ingest_seconds,
         "ingest_reused": run.ingest_reused,
         "run_seconds": round(run.seconds, 2),

@@ -6,7 +6,7 @@ import inspect
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -45,7 +45,7 @@ class EvalRun:
     corpus: Path | None = None
     seconds: float = 0.0
     retrieval_k: int = 10
-    meta: dict = field(default_factory=dict)
+    index: Path | None = None  # the data dir of the index asked
 
 
 def with_answerer(settings: Settings, name: str | None) -> Settings:
@@ -93,9 +93,11 @@ def evaluate(
 
 def _assistant(run: EvalRun, embeddings, progress: bool) -> Assistant:
     if run.corpus is None:
+        run.index = run.settings.data_dir
         return Assistant(run.settings, embeddings=embeddings)
     index = open_corpus(run.settings, run.corpus, embeddings=embeddings, progress=progress)
     run.ingest_seconds, run.ingest_reused = index.seconds, index.reused
+    run.index = index.assistant.settings.data_dir
     return index.assistant
 
 
