@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument("--throughput-docs", type=int, default=100, help="ingest throughput on the first N documents (0: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench-multihop")
     args = parser.parse_args()
-    started, start_machine, date = time.perf_counter(), machine(), datetime.now(timezone.utc)
+    started, start_machine, date, code = time.perf_counter(), machine(), datetime.now(timezone.utc), commit()
     settings = Settings()
     embeddings = make_embeddings(settings.embedding)
     rates = throughput(embeddings, settings, args.throughput_docs)
@@ -167,7 +167,7 @@ def main() -> None:
     theirs, build = tutorial_rows(run, settings, embeddings, args.out / "tutorial")
     ours = run.summary
     lines = [
-        f"- date {date:%Y-%m-%d %H:%M} UTC; commit {commit()}; total {time.perf_counter() - started:.0f} s",
+        f"- date {date:%Y-%m-%d %H:%M} UTC; commit {code}; total {time.perf_counter() - started:.0f} s",
         f"- machine: {start_machine}",
         f"- command: `{command()}`",
         f"- {len(run.records)} questions ({ours['all']['with_evidence']} with evidence, {ours['all']['unanswerable']} null); "
