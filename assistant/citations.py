@@ -13,7 +13,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Lucene's English stop words plus the words that only shape a question.
 _STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "a an and are as at be but by for if in into is it of on or such that the their then "
     "there these they this to was will with what which who whom whose when where why how many much "
     "did does do done has have had can could would should may might about according from were been "
     "its his her he she them we you your our i me my".split()
@@ -112,7 +112,8 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
 
     The best-matching passage sentence (by the sum of both scores) becomes the quote.
     A sentence is supported when its content words largely occur there
-    (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`).
+    (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`), or
+    when every content word occurs there (a terse answer such as "93 [1]").
     """
     claim = strip_markers(sentence)
     spans = sentence_spans(passage_text) or [(0, len(passage_text))]
@@ -125,5 +126,47 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
         dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
         lexical = overlap(wanted, text) if wanted else 0.0
         if best is None or lexical + dense > best.lexical + best.dense:
-            best = Support(start, end, lexical, dense, lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+            supported = lexical == 1.0 or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+            best = Support(start, end, lexical, dense, supported)
     return best
+
+
+@dataclass
+class Resolved:
+    """An LLM's answer after the citation check."""
+
+    text: str
+    citations: list[Citation]
+    unsupported: list[str]
+
+
+def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
+    """Check a generated answer's citations against the passages.
+
+    Markers pointing at no passage are removed; every sentence's remaining markers are
+    checked with `check_support`; sentences with no supporting citation are listed as
+    unsupported (a sentence without any marker is unsupported too).
+    """
+    by_number = {passage.number: passage for passage in passages}
+    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", text)
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
+    text = _markers_before_stops(text).strip()
+    citations: list[Citation] = []
+    unsupported: list[str] = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        if not strip_markers(sentence):
+            continue
+        supported = False
+        for number in dict.fromkeys(int(n) for n in MARKER.findall(sentence)):
+            support = check_support(sentence, by_number[number].text, embeddings)
+            citations.append(cite(by_number[number], support.start, support.end, sentence, support.supported))
+            supported = supported or support.supported
+        if not supported:
+            unsupported.append(strip_markers(sentence))
+    return Resolved(text, citations, unsupported)
+
+
+def _markers_before_stops(text: str) -> str:
+    """`Paris is big. [1]` -> `Paris is big [1].`, so a marker stays with its sentence."""
+    return re.sub(r"([.!?])((?:\s*\[\d+\])+)", lambda m: m.group(2).rstrip() + m.group(1), text)

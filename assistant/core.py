@@ -111,7 +111,7 @@ class Assistant:
         with self._lock:
             if self._chain is None:
                 retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
-                answerer = self._answerer or make_answerer(self.settings.answer, index.embeddings)
+                answerer = self._answerer or make_answerer(self.settings, index.embeddings)
                 self._chain = build_chain(retriever, answerer)
             return self._chain
 
