@@ -113,7 +113,8 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     The best-matching passage sentence (by the sum of both scores) becomes the quote.
     A sentence is supported when its content words largely occur there
     (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`), or
-    when every content word occurs there (a terse answer such as "93 [1]").
+    when every content word occurs there and there are at least two (or a number: a terse
+    answer such as "93 [1]").
     """
     claim = strip_markers(sentence)
     spans = sentence_spans(passage_text) or [(0, len(passage_text))]
@@ -126,9 +127,14 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
         dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
         lexical = overlap(wanted, text) if wanted else 0.0
         if best is None or lexical + dense > best.lexical + best.dense:
-            supported = lexical == 1.0 or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+            supported = (lexical == 1.0 and _specific(wanted)) or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
             best = Support(start, end, lexical, dense, supported)
     return best
+
+
+def _specific(words: set[str]) -> bool:
+    """Enough words (or a number) that finding all of them in a sentence means something."""
+    return len(words) >= 2 or any(char.isdigit() for word in words for char in word)
 
 
 @dataclass
@@ -144,8 +150,9 @@ def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
     """Check a generated answer's citations against the passages.
 
     Markers pointing at no passage are removed; every sentence's remaining markers are
-    checked with `check_support`; sentences with no supporting citation are listed as
-    unsupported (a sentence without any marker is unsupported too).
+    checked with `check_support`. A sentence none of its markers supports is pointed at the
+    passage that does support it, when one does (small models often cite a neighbour);
+    otherwise it is listed as unsupported (a sentence without any marker is unsupported too).
     """
     by_number = {passage.number: passage for passage in passages}
     text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", text)
@@ -153,18 +160,43 @@ def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
     text = _markers_before_stops(text).strip()
     citations: list[Citation] = []
     unsupported: list[str] = []
+    pieces, last = [], 0
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         if not strip_markers(sentence):
             continue
-        supported = False
-        for number in dict.fromkeys(int(n) for n in MARKER.findall(sentence)):
-            support = check_support(sentence, by_number[number].text, embeddings)
-            citations.append(cite(by_number[number], support.start, support.end, sentence, support.supported))
-            supported = supported or support.supported
-        if not supported:
+        checked = _check_sentence(sentence, passages, by_number, embeddings)
+        citations += checked
+        pieces += [text[last:start], checked[0].sentence if checked else sentence]
+        last = end
+        if not any(c.supported for c in checked):
             unsupported.append(strip_markers(sentence))
-    return Resolved(text, citations, unsupported)
+    return Resolved("".join(pieces) + text[last:], citations, unsupported)
+
+
+def _check_sentence(sentence: str, passages: list[Passage], by_number: dict, embeddings) -> list[Citation]:
+    """The sentence's citations, checked; re-pointed at a supporting passage if none supports it."""
+    numbers = list(dict.fromkeys(int(n) for n in MARKER.findall(sentence)))
+    checked = []
+    for number in numbers:
+        support = check_support(sentence, by_number[number].text, embeddings)
+        checked.append(cite(by_number[number], support.start, support.end, sentence, support.supported))
+    if any(c.supported for c in checked):
+        return checked
+    for passage in passages:
+        if passage.number not in numbers:
+            support = check_support(sentence, passage.text, embeddings)
+            if support.supported:
+                return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
+    return checked
+
+
+def _with_marker(sentence: str, number: int) -> str:
+    """The sentence citing only `[number]`, placed before its closing punctuation."""
+    bare = strip_markers(sentence)
+    if bare.endswith((".", "!", "?")):
+        return f"{bare[:-1]} [{number}]{bare[-1]}"
+    return f"{bare} [{number}]"
 
 
 def _markers_before_stops(text: str) -> str:

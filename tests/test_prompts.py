@@ -127,3 +127,14 @@ def test_markers_after_a_full_stop_stay_with_their_sentence(seeded):
     assert checked.text == "It had 93 votes in favor [1]. The US voted against it [1]."
     assert [c.sentence for c in checked.citations] == ["It had 93 votes in favor [1].", "The US voted against it [1]."]
     assert SEED.name in checked.citations[0].doc_id
+
+
+def test_a_citation_to_the_wrong_passage_is_re_pointed(seeded):
+    answer = seeded.ask("Which British prime minister is scheduled to meet Trump?")
+    starmer = next(p for p in answer.passages if "Keir Starmer is scheduled" in p.text)
+    wrong = next(p for p in answer.passages if "Keir Starmer" not in p.text)
+    text = f"Sir Keir Starmer is scheduled to meet with Trump [{wrong.number}]."
+    checked = resolve(text, answer.passages, seeded._embeddings)
+    assert checked.text == f"Sir Keir Starmer is scheduled to meet with Trump [{starmer.number}]."
+    assert checked.unsupported == [] and checked.citations[0].supported
+    assert "Starmer" in checked.citations[0].quote
