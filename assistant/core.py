@@ -18,6 +18,7 @@ from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
 from ingest.errors import AssistantError, EmptyIndexError, IngestError
+from ingest.loaders import LOADERS
 
 History = Sequence[dict | tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -98,6 +99,11 @@ class Assistant:
     def answerer_name(self) -> str:
         """The configured answerer."""
         return self.settings.answer.answerer
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """File extensions `ingest` reads (`.docx`, `.html`, `.md`, `.pdf`, `.txt`, ...)."""
+        return tuple(sorted(LOADERS))
 
     def _open(self, create: bool, reset: bool = False) -> Index:
         with self._lock:
