@@ -86,6 +86,13 @@ class Assistant:
             raise EmptyIndexError()
         yield from self._get_chain().stream({"question": question, "history": _turns(history)})
 
+    def check_question(self, question: str) -> str:
+        """The question as it will be asked (control characters dropped, trimmed).
+
+        Raises `QuestionError` saying why it can't be asked: lets a client refuse it up front.
+        """
+        return self._checked(question)
+
     def describe(self) -> IndexInfo:
         """What the index holds: documents, passages, embedding model."""
         return self._open(create=True).describe()
