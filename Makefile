@@ -6,10 +6,13 @@ TORCH ?= torch==2.13.0
 HOST ?= 127.0.0.1
 PORT ?= 7860
 BIN := $(VENV)/bin
+# The browser the web chat's tests drive (Debian's package; Playwright never downloads one).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run ingest test bench clean
+.PHONY: install browser run ingest test bench clean
 
 install: $(VENV)/.installed
 
@@ -20,14 +23,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 ingest: install
 	$(BIN)/assistant ingest docs
 
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/python -m pytest
+test: install browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/core.py
