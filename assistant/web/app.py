@@ -37,11 +37,13 @@ def build_app(assistant: Assistant):
 def serve(assistant: Assistant, *, block: bool = True):
     """Start the chat on the configured host and port (never a public share link)."""
     web = assistant.settings.web
+    auth = parse_auth(web.auth)
+    assistant.describe()  # open the index and load the model now, not on the first visit
     app = build_app(assistant).queue(default_concurrency_limit=CONCURRENCY)
     app.launch(
         server_name=web.host,
         server_port=web.port,
-        auth=parse_auth(web.auth),
+        auth=auth,
         share=False,
         ssr_mode=False,
         css=CSS,
@@ -99,6 +101,16 @@ class ChatHandlers:
         turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
         yield "", [*messages, _said(render.answer_html(answer))], turns, render.sources_html(answer)
 
+    def validate(self, question: str, messages: list, turns: list) -> list:
+        """Refuse a question that can't be asked, next to the box, leaving the chat as it is."""
+        try:
+            self.assistant.check_question(question)
+            if self.assistant.describe().passages == 0:
+                return [gr.validate(False, "Nothing is indexed yet: add documents first."), *_VALID]
+        except AssistantError as error:
+            return [gr.validate(False, str(error)), *_VALID]
+        return [gr.validate(True, ""), *_VALID]
+
     def ask(self, question: str, history: list[dict] | None = None) -> dict:
         """Answer `question` given the earlier turns; returns the `Answer` as JSON."""
         try:
@@ -147,7 +159,7 @@ def _layout(assistant: Assistant) -> SimpleNamespace:
             )
             with gr.Row():
                 ui.question = gr.Textbox(
-                    show_label=False, placeholder="Ask a question…", elem_id="question",
+                    label="Question", show_label=False, placeholder="Ask a question…", elem_id="question",
                     scale=5, lines=1, max_lines=6, autofocus=True, submit_btn="Ask",
                 )
             ui.new_chat = gr.Button("New chat", elem_id="new-chat", size="sm", variant="secondary")
@@ -177,6 +189,7 @@ def _wire(app: gr.Blocks, ui: SimpleNamespace, chat: ChatHandlers) -> None:
         "concurrency_limit": CONCURRENCY,
         "concurrency_id": "answer",
         "api_visibility": "private",
+        "validator": chat.validate,
     }
     ui.question.submit(chat.respond, **answer_io)
     ui.chatbot.example_select(_example_text, None, ui.question, api_visibility="private").then(
@@ -194,6 +207,9 @@ def _wire(app: gr.Blocks, ui: SimpleNamespace, chat: ChatHandlers) -> None:
         api_visibility="private", concurrency_limit=1, concurrency_id="ingest",
     )
     app.load(chat.refresh, None, [ui.index, ui.chatbot], api_visibility="private", show_progress="hidden")
+
+
+_VALID = (gr.validate(True, ""), gr.validate(True, ""))
 
 
 def _example_text(event: gr.SelectData) -> str:
