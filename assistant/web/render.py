@@ -125,24 +125,25 @@ class _CardPicker:
         queue = self.queues.get(number)
         if queue:
             self.last[number] = queue.pop(0)
-        citation, passage = self.last.get(number), self.passages.get(number)
-        if citation is None or passage is None:
-            return escape(marker)  # a marker the answer doesn't back: shown as plain text
-        return _citation_card(citation, passage)
+        passage = self.passages.get(number)
+        if passage is None:
+            return escape(marker)  # points at no retrieved passage: shown as plain text
+        return _citation_card(number, passage, self.last.get(number))
 
 
-def _citation_card(citation: Citation, passage: Passage) -> str:
+def _citation_card(number: int, passage: Passage, citation: Citation | None) -> str:
     """A focusable `[n]`: hovering or clicking it opens the passage with the quote marked."""
-    label = f"{citation.title} — {citation.source}"
+    label = f"{passage.title} — {passage.source}"
     date = _date(passage.fields)
     if date:
         label += f", {date}"
-    flag = "" if citation.supported else " unsupported"
+    flag = " cite-unsupported" if citation is not None and not citation.supported else ""
+    quotes = [citation] if citation is not None else []
     return (
-        f'<span class="cite{flag}" tabindex="0" role="button" data-cite="{citation.number}" '
-        f'aria-label="Source {citation.number}: {escape(label)}" title="{escape(label)}">[{citation.number}]'
+        f'<span class="cite{flag}" tabindex="0" role="button" data-cite="{number}" '
+        f'aria-label="Source {number}: {escape(label)}" title="{escape(label)}">[{number}]'
         f'<span class="cite-card" role="tooltip">{_heading(passage)}'
-        f'<span class="cite-text">{_highlighted(passage, [citation])}</span></span></span>'
+        f'<span class="cite-text">{_highlighted(passage, quotes)}</span></span></span>'
     )
 
 
