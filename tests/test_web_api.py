@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import AppError, AuthenticationError
 
 from tests.conftest import make_corpus
 from tests.webserver import running_server
@@ -103,3 +104,13 @@ def test_twenty_concurrent_clients_each_get_their_own_answer(server):
     for answer, (question, phrase, file) in zip(answers, QUESTIONS):
         check(answer, question, phrase, file)
         assert answer == expected[question]  # complete, and the same as asked alone
+
+
+def test_auth_guards_the_page_and_the_api(tmp_path):
+    with running_server(tmp_path, make_corpus(tmp_path / "corpus"), "--auth", "reader:open sesame") as server:
+        assert httpx.get(server.url + "config").status_code == 401
+        with pytest.raises(AuthenticationError, match="credentials were not provided"):
+            client(server.url)
+        api = Client(server.url, auth=("reader", "open sesame"), verbose=False, analytics_enabled=False, download_files=False)
+        answer = api.predict(question=QUESTIONS[0][0], history=[], api_name="/ask")
+        check(answer, *QUESTIONS[0])

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from assistant import Answer, Citation, Passage
+from assistant.web.app import CSS
+from assistant.web.render import answer_html
 from tests.conftest import ROOT, make_corpus
 from tests.webserver import running_server
 
@@ -223,3 +226,30 @@ def test_index_panel_names_documents_chunks_model_and_answerer(page):
     chunks = int(panel.locator("[data-testid=chunks]").inner_text())
     assert documents >= 3 and chunks >= documents
     shot(page, "07-index-panel")
+
+
+def test_an_off_topic_question_is_answered_with_an_abstention_not_an_error(page):
+    ask(page, "What is a good recipe for banana bread?")
+    expect(last_answer(page)).to_have_class(re.compile(r"\babstained\b"))
+    expect(last_answer(page)).to_contain_text("No answer in the sources.")
+    expect(page.locator("#sources")).to_contain_text("None of the passages answers the question")
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    shot(page, "08-abstention")
+
+
+def test_unsupported_sentences_are_visibly_marked_in_the_page(browser):
+    """A constructed answer (the extractive answerer flags none) in a page with the chat's CSS."""
+    text = "The farm covers 12 hectares. It was built by robots."
+    passage = Passage(number=1, text=text, doc_id="d", title="Farm", source="d.txt", start=0, end=len(text), score=1.0)
+    supported = Citation(number=1, doc_id="d", title="Farm", source="d.txt", quote=text[:28], start=0, end=28, sentence=text[:28])
+    answer = Answer(
+        question="q", text=f"{text[:28]} [1] It was built by robots. [1]", citations=[supported], passages=[passage],
+        unsupported=["It was built by robots."],
+    )
+    page = browser.new_page()
+    page.set_content(f"<style>{CSS}</style><div id=chat>{answer_html(answer)}</div>")
+    flagged = page.locator(".unsupported")
+    expect(flagged).to_have_text("It was built by robots.")
+    assert flagged.evaluate("node => getComputedStyle(node).textDecorationStyle") == "wavy"
+    expect(page.locator(".unsupported-note")).to_be_visible()
+    page.close()
