@@ -34,9 +34,8 @@ def answer_html(answer: Answer) -> str:
     body = _answer_body(answer)
     note = ""
     if answer.unsupported:
-        count = len(answer.unsupported)
         note = (
-            f'<p class="unsupported-note">⚠ {count} sentence{"s" if count > 1 else ""} marked like this '
+            f'<p class="unsupported-note">⚠ {_count(len(answer.unsupported), "sentence")} marked like this '
             "could not be found in the cited passage: check before relying on it.</p>"
         )
     return f'<div class="answer">{body}</div>{note}'
@@ -83,7 +82,7 @@ def upload_html(summary, rejected: Iterable[str] = ()) -> str:
     """What an upload added or skipped, and why."""
     counts = (
         f"<strong>{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged</strong>; "
-        f"{summary.passages_added} chunks embedded in {summary.seconds:.1f} s."
+        f"{_count(summary.passages_added, 'chunk')} embedded in {summary.seconds:.1f} s."
     )
     skipped = [f"{escape(name)}: {escape(reason)}" for name, reason in rejected]
     skipped += [f"{escape(_basename(f.path))} {escape(f.reason)}" for f in summary.failed]
@@ -217,6 +216,10 @@ def _plain(text: str, start: int, end: int, flagged: list[tuple[int, int]]) -> s
 def _date(fields: dict[str, str]) -> str:
     published = fields.get("published") or fields.get("date") or ""
     return published[:10] if _ISO_DATE.match(published) else published
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _basename(path: str) -> str:
