@@ -7,12 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 BIN := $(VENV)/bin
 # The browser the web chat's tests drive (Debian's package; Playwright never downloads one).
-CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install browser run ingest test bench clean
+.PHONY: install run ingest test bench clean
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+.PHONY: browser
 browser: $(CHROMIUM)
 
 $(CHROMIUM):
@@ -36,7 +37,7 @@ run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 test: install browser
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/core.py
