@@ -1,15 +1,11 @@
-"""The web chat's HTML, from constructed `Answer` records, and its upload and settings helpers."""
+"""The web chat's HTML, from constructed `Answer` records: escaped, quotes marked, flags shown."""
 
 from __future__ import annotations
 
-import doctest
-
-import pytest
 from bs4 import BeautifulSoup
 
-from assistant import Answer, Citation, ConfigError, Passage
-from assistant.web import render, uploads
-from assistant.web.app import example_questions, parse_auth
+from assistant import Answer, Citation, Passage
+from assistant.web import render
 from ingest import Failure, IngestSummary
 
 TEXT = "Lakeside met on Tuesday. The council voted 7 to 2 <b onclick=alert(1)>for</b> the farm. It costs 14 million euros."
@@ -126,40 +122,3 @@ def test_index_and_upload_panels_escape_names_and_reasons():
     soup = parsed(render.upload_html(summary, [("a.xyz", "unsupported")]))
     assert [li.get_text() for li in soup.select(".skipped li")] == ["a.xyz: unsupported", "<i>.pdf is not a readable PDF"]
     assert "1 added" in soup.get_text()
-
-
-def test_upload_names_are_made_safe():
-    failures, tried = doctest.testmod(uploads)
-    assert tried and not failures
-    assert uploads.safe_name("") == "upload"
-    assert uploads.safe_name("../..") == "upload"
-    assert len(uploads.safe_name("a" * 500 + ".txt")) == uploads.MAX_NAME
-    assert uploads.safe_name("a" * 500 + ".txt").endswith(".txt")
-
-
-def test_uploads_are_stored_inside_the_folder(tmp_path):
-    source = tmp_path / "upload.tmp"
-    source.write_text("text")
-    folder = tmp_path / "data" / "uploads"
-    stored = uploads.store([(source, "../../../evil.txt"), (source, "/etc/cron.d/job.md")], folder)
-    assert stored == [folder.resolve() / "evil.txt", folder.resolve() / "job.md"]
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["evil.txt", "job.md", "upload.tmp"]
-
-
-def test_example_questions_come_from_the_corpus_and_get_answers(seeded):
-    documents = seeded.documents()
-    questions = example_questions(documents)
-    assert len(questions) == len(documents) == 3
-    assert "What is “Lakeside Town Approves Floating Solar Farm” about?" in questions
-    assert all(len(question) < 100 for question in questions)
-    for question in questions:
-        answer = seeded.ask(question)
-        assert answer.citations and not answer.abstained
-
-
-def test_auth_is_user_colon_password():
-    assert parse_auth(None) is None and parse_auth("") is None
-    assert parse_auth("me:se:cret") == ("me", "se:cret")
-    for bad in ("me", "me:", ":secret"):
-        with pytest.raises(ConfigError, match="USER:PASSWORD"):
-            parse_auth(bad)

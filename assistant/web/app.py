@@ -13,11 +13,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from assistant.answer import Answer
-from assistant.core import Assistant
+from assistant import Answer, Assistant, AssistantError, ConfigError
 from assistant.web import render
 from assistant.web.uploads import add_documents
-from ingest.errors import AssistantError, ConfigError
 
 CONCURRENCY = 4  # answers computed at once; the rest wait in Gradio's queue
 EXAMPLES = 4  # example questions offered in an empty chat
@@ -34,7 +32,7 @@ def build_app(assistant: Assistant):
     return app
 
 
-def serve(assistant: Assistant, *, block: bool = True):
+def serve(assistant: Assistant) -> None:
     """Start the chat on the configured host and port (never a public share link)."""
     web = assistant.settings.web
     auth = parse_auth(web.auth)
@@ -48,10 +46,8 @@ def serve(assistant: Assistant, *, block: bool = True):
         ssr_mode=False,
         css=CSS,
         max_file_size="50mb",
-        prevent_thread_lock=not block,
         quiet=True,
     )
-    return app
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
@@ -82,24 +78,24 @@ class ChatHandlers:
         self.assistant = assistant
 
     def respond(self, question: str, messages: list, turns: list) -> Iterator[tuple]:
-        """Stream an answer: yields (textbox, chatbot, turns, sources) updates."""
-        try:  # a bad question fails here, before the conversation is touched
-            pieces = self.assistant.stream(question, turns)
-            first = next(pieces)
-        except AssistantError as error:
-            raise gr.Error(str(error)) from None
+        """Stream an answer: yields (textbox, chatbot, turns, sources) updates.
+
+        An error shows in the chat with the question back in the box; the conversation stays.
+        """
         messages = [*messages, {"role": "user", "content": render.question_html(question)}]
-        text, answer = "", None
-        for piece in _chain(first, pieces):
-            if isinstance(piece, Answer):
-                answer = piece
-                break
-            text += piece
-            yield "", [*messages, _said(render.streaming_html(text))], turns, gr.skip()
-        if answer is None:
-            raise gr.Error("The answer was cut short; please ask again.")
-        turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
-        yield "", [*messages, _said(render.answer_html(answer))], turns, render.sources_html(answer)
+        text = ""
+        try:
+            for piece in self.assistant.stream(question, turns):
+                if isinstance(piece, Answer):
+                    turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": piece.text}]
+                    yield "", [*messages, _said(render.answer_html(piece))], turns, render.sources_html(piece)
+                    return
+                text += piece
+                yield "", [*messages, _said(render.streaming_html(text))], turns, gr.skip()
+            problem = "The answer was cut short; please ask again."
+        except AssistantError as error:
+            problem = str(error)
+        yield question, [*messages, _said(render.message_html(problem, "error"))], turns, gr.skip()
 
     def validate(self, question: str, messages: list, turns: list) -> list:
         """Refuse a question that can't be asked, next to the box, leaving the chat as it is."""
@@ -219,7 +215,3 @@ def _example_text(event: gr.SelectData) -> str:
 def _said(html: str) -> dict:
     return {"role": "assistant", "content": html}
 
-
-def _chain(first, rest: Iterator) -> Iterator:
-    yield first
-    yield from rest

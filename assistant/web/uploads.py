@@ -8,8 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.core import Assistant
-from ingest import IngestSummary
+from assistant import Assistant, IngestSummary
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 MAX_NAME = 120
