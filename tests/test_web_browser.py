@@ -152,6 +152,7 @@ def test_upload_a_document_then_ask_about_it(page, server, tmp_path):
     unsupported, broken = tmp_path / "notes.xyz", tmp_path / "broken.pdf"
     unsupported.write_text("not a format the assistant reads")
     broken.write_bytes(b"%PDF-1.7 this is not really a pdf")
+    ask(page, "How much did the Harbor Museum renovation cost?")
     page.get_by_role("tab", name="Add documents").click()
     page.locator("#upload input[type=file]").set_input_files([new, unsupported, broken])
     summary = page.locator("#upload-status .upload-summary")
@@ -166,6 +167,7 @@ def test_upload_a_document_then_ask_about_it(page, server, tmp_path):
     expect(page.locator("#index .doc-table")).to_contain_text("Kelp Farm Opens Off Marrow Point")
     ask(page, "How many tonnes of kelp does the Marrow Point farm expect to harvest?")
     expect(last_answer(page)).to_contain_text("180 tonnes")
+    expect(page.locator("#chat .question")).to_have_count(2)  # the upload kept the conversation
     cited = re.compile(r"^Kelp Farm Opens Off Marrow Point — .*uploads/kelp-farm\.txt, 2025-05-20$")
     expect(last_answer(page).locator(".cite").first).to_have_attribute("title", cited)
     page.get_by_role("tab", name="Sources").click()

@@ -150,7 +150,7 @@ def _layout(assistant: Assistant) -> SimpleNamespace:
         with gr.Column(scale=3, min_width=420):
             ui.chatbot = gr.Chatbot(
                 label="Conversation", elem_id="chat", height=560, render_markdown=False,
-                sanitize_html=True, feedback_options=None, buttons=["copy"],
+                sanitize_html=True, feedback_options=None, buttons=[],  # Gradio would copy the HTML
                 placeholder="Ask a question about your documents, or pick an example.",
             )
             with gr.Row():
