@@ -100,8 +100,8 @@ def test_twenty_concurrent_clients_each_get_their_own_answer(server):
         return api.predict(question=question, history=[], api_name="/ask")
 
     with ThreadPoolExecutor(max_workers=len(QUESTIONS)) as pool:
-        answers = list(pool.map(ask, zip(clients, QUESTIONS)))
-    for answer, (question, phrase, file) in zip(answers, QUESTIONS):
+        answers = list(pool.map(ask, zip(clients, QUESTIONS, strict=True)))
+    for answer, (question, phrase, file) in zip(answers, QUESTIONS, strict=True):
         check(answer, question, phrase, file)
         assert answer == expected[question]  # complete, and the same as asked alone
 

@@ -195,7 +195,7 @@ def _wire(app: gr.Blocks, ui: SimpleNamespace, chat: ChatHandlers) -> None:
     ui.new_chat.click(chat.new_chat, None, **reset)
     ui.chatbot.clear(chat.new_chat, None, **reset)
 
-    def upload(files, progress=gr.Progress(track_tqdm=True)):
+    def upload(files, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio injects it)
         return chat.upload(files, progress)
 
     ui.files.upload(
