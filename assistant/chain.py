@@ -1,7 +1,8 @@
 """The retrieval chain, in LCEL: question (+ history) -> query -> passages -> answer.
 
-Every answerer plugs into the same chain: it receives the question and the numbered
-passages and streams text pieces followed by the finished `Answer`.
+Every answerer plugs into the same chain: it phrases the retrieval query (a follow-up
+needs the conversation to be understood), then receives the numbered passages and
+streams text pieces followed by the finished `Answer`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, R
 from assistant.answer import Answer, Passage
 from assistant.retrieval import to_passages
 
+Turns = Sequence[tuple[str, str]]
+
 
 class Answerer(Protocol):
     """What the chain needs of an answerer."""
 
+    def query(self, question: str, history: Turns = ()) -> str:
+        """The text to retrieve passages with; `history` is `(role, text)` turns."""
+        ...
+
     def stream(
-        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
+        self, question: str, passages: list[Passage], history: Turns = (), query: str | None = None
     ) -> Iterator[str | Answer]:
-        """Text pieces of the answer, then the finished `Answer`; `history` is `(role, text)` turns."""
+        """Text pieces of the answer, then the finished `Answer`."""
         ...
 
 
@@ -38,20 +45,16 @@ class AnswerStep(Runnable[dict, Answer]):
         return answer
 
     def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str | Answer]:
-        yield from self.answerer.stream(input["question"], input["passages"], input.get("history") or ())
-
-
-def retrieval_query(inputs: dict) -> str:
-    """The text to retrieve with: a follow-up carries the previous question's words along."""
-    previous = [text for role, text in inputs.get("history") or [] if role == "user"]
-    return f"{previous[-1]}\n{inputs['question']}" if previous else inputs["question"]
+        for item in self.answerer.stream(input["question"], input["passages"], input["history"], input["query"]):
+            yield item.model_copy(update={"query": input["query"]}) if isinstance(item, Answer) else item
 
 
 def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable:
     """`{"question", "history"}` in; streams `str` pieces and ends with an `Answer`."""
+    phrase_query = RunnableLambda(lambda inputs: answerer.query(inputs["question"], inputs["history"]))
     find_passages = itemgetter("query") | retriever | RunnableLambda(to_passages)
     return (
-        RunnablePassthrough.assign(query=RunnableLambda(retrieval_query))
+        RunnablePassthrough.assign(query=phrase_query)
         | RunnablePassthrough.assign(passages=find_passages)
         | AnswerStep(answerer)
     )

@@ -13,7 +13,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Lucene's English stop words plus the words that only shape a question.
 _STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "a an and are as at be but by for if in into is it of on or such that the their then "
     "there these they this to was will with what which who whom whose when where why how many much "
     "did does do done has have had can could would should may might about according from were been "
     "its his her he she them we you your our i me my".split()
@@ -110,20 +110,105 @@ def strip_markers(text: str) -> str:
 def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     """Whether `passage_text` supports `sentence`: lexical and embedding support, both needed.
 
-    The best-matching passage sentence (by the sum of both scores) becomes the quote.
-    A sentence is supported when its content words largely occur there
-    (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`).
+    The quote is the passage sentence that supports the claim best or, when no single one
+    does, two adjacent sentences that do together (claims often join a sentence and its
+    neighbour). A span supports a claim when the claim's content words largely occur in it
+    (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
+    content word occurs in one sentence and there are at least two (or a number: a terse
+    answer such as "93 [1]").
     """
     claim = strip_markers(sentence)
-    spans = sentence_spans(passage_text) or [(0, len(passage_text))]
-    texts = [passage_text[start:end] for start, end in spans]
-    vectors = embeddings.embed_documents([claim, *texts])
-    claim_vector = vectors[0]
+    singles = sentence_spans(passage_text) or [(0, len(passage_text))]
+    pairs = [(a[0], b[1]) for a, b in zip(singles, singles[1:])]
+    spans = singles + pairs
+    vectors = embeddings.embed_documents([claim, *(passage_text[a:b] for a, b in spans)])
     wanted = terms(claim)
-    best = None
-    for (start, end), text, vector in zip(spans, texts, vectors[1:]):
-        dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
-        lexical = overlap(wanted, text) if wanted else 0.0
-        if best is None or lexical + dense > best.lexical + best.dense:
-            best = Support(start, end, lexical, dense, lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
-    return best
+    scored = [
+        _support(wanted, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
+        for n, ((a, b), vector) in enumerate(zip(spans, vectors[1:]))
+    ]
+    best_single = max(scored[: len(singles)], key=lambda s: (s.supported, s.lexical + s.dense))
+    if best_single.supported or not pairs:
+        return best_single
+    best_pair = max(scored[len(singles) :], key=lambda s: (s.supported, s.lexical + s.dense))
+    return best_pair if best_pair.supported else best_single
+
+
+def _support(wanted: set[str], text: str, claim_vector, vector, start: int, end: int, single: bool) -> Support:
+    dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
+    lexical = overlap(wanted, text) if wanted else 0.0
+    contained = single and lexical == 1.0 and _specific(wanted)
+    supported = contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+    return Support(start, end, lexical, dense, supported)
+
+
+def _specific(words: set[str]) -> bool:
+    """Enough words (or a number) that finding all of them in a sentence means something."""
+    return len(words) >= 2 or any(char.isdigit() for word in words for char in word)
+
+
+@dataclass
+class Resolved:
+    """An LLM's answer after the citation check."""
+
+    text: str
+    citations: list[Citation]
+    unsupported: list[str]
+
+
+def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
+    """Check a generated answer's citations against the passages.
+
+    Markers pointing at no passage are removed; every sentence's remaining markers are
+    checked with `check_support`. A sentence none of its markers supports is pointed at the
+    passage that does support it, when one does (small models often cite a neighbour);
+    otherwise it is listed as unsupported (a sentence without any marker is unsupported too).
+    """
+    by_number = {passage.number: passage for passage in passages}
+    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", text)
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
+    text = _markers_before_stops(text).strip()
+    citations: list[Citation] = []
+    unsupported: list[str] = []
+    pieces, last = [], 0
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        if not strip_markers(sentence):
+            continue
+        checked = _check_sentence(sentence, passages, by_number, embeddings)
+        citations += checked
+        pieces += [text[last:start], checked[0].sentence if checked else sentence]
+        last = end
+        if not any(c.supported for c in checked):
+            unsupported.append(strip_markers(sentence))
+    return Resolved("".join(pieces) + text[last:], citations, unsupported)
+
+
+def _check_sentence(sentence: str, passages: list[Passage], by_number: dict, embeddings) -> list[Citation]:
+    """The sentence's citations, checked; re-pointed at a supporting passage if none supports it."""
+    numbers = list(dict.fromkeys(int(n) for n in MARKER.findall(sentence)))
+    checked = []
+    for number in numbers:
+        support = check_support(sentence, by_number[number].text, embeddings)
+        checked.append(cite(by_number[number], support.start, support.end, sentence, support.supported))
+    if any(c.supported for c in checked):
+        return checked
+    for passage in passages:
+        if passage.number not in numbers:
+            support = check_support(sentence, passage.text, embeddings)
+            if support.supported:
+                return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
+    return checked
+
+
+def _with_marker(sentence: str, number: int) -> str:
+    """The sentence citing only `[number]`, placed before its closing punctuation."""
+    bare = strip_markers(sentence)
+    if bare.endswith((".", "!", "?")):
+        return f"{bare[:-1]} [{number}]{bare[-1]}"
+    return f"{bare} [{number}]"
+
+
+def _markers_before_stops(text: str) -> str:
+    """`Paris is big. [1]` -> `Paris is big [1].`, so a marker stays with its sentence."""
+    return re.sub(r"([.!?])((?:\s*\[\d+\])+)", lambda m: m.group(2).rstrip() + m.group(1), text)

@@ -12,12 +12,13 @@ from langchain_core.runnables import Runnable
 
 from assistant.answer import Answer, Passage
 from assistant.answerers import make_answerer
-from assistant.chain import Answerer, build_chain, retrieval_query
+from assistant.chain import Answerer, build_chain
 from assistant.retrieval import PassageRetriever, to_passages
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
 from ingest.errors import AssistantError, EmptyIndexError, IngestError
+from ingest.loaders import LOADERS
 
 History = Sequence[dict | tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,18 +86,27 @@ class Assistant:
             raise EmptyIndexError()
         yield from self._get_chain().stream({"question": question, "history": _turns(history)})
 
-    def retrieve(self, question: str, k: int | None = None, history: History | None = None) -> list[Passage]:
-        """The `k` passages (default `retrieval.k`) `ask` would search for, best first, numbered 1..k."""
-        query = retrieval_query({"question": self._checked(question), "history": _turns(history)})
+    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
+        """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
+
+        With an answer's `query` (what `ask` searched for), this is the ranking `ask` saw, deeper.
+        """
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        return to_passages(PassageRetriever(index=index, k=k or self.settings.retrieval.k).invoke(query))
+        return to_passages(PassageRetriever(index=index, k=k or self.settings.retrieval.k).invoke(self._checked(query)))
 
     @property
     def embeddings(self) -> Embeddings:
         """The embedding model of the index (what the citation support check compares with)."""
         return self._open(create=True).embeddings
+
+    def check_question(self, question: str) -> str:
+        """The question as it will be asked (control characters dropped, trimmed).
+
+        Raises `QuestionError` saying why it can't be asked: lets a client refuse it up front.
+        """
+        return self._checked(question)
 
     def describe(self) -> IndexInfo:
         """What the index holds: documents, passages, embedding model."""
@@ -112,6 +122,11 @@ class Assistant:
         """The configured answerer."""
         return self.settings.answer.answerer
 
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """File extensions `ingest` reads (`.docx`, `.html`, `.md`, `.pdf`, `.txt`, ...)."""
+        return tuple(sorted(LOADERS))
+
     def _open(self, create: bool, reset: bool = False) -> Index:
         with self._lock:
             if self._index is None:
@@ -124,7 +139,7 @@ class Assistant:
         with self._lock:
             if self._chain is None:
                 retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
-                answerer = self._answerer or make_answerer(self.settings.answer, index.embeddings)
+                answerer = self._answerer or make_answerer(self.settings, index.embeddings)
                 self._chain = build_chain(retriever, answerer)
             return self._chain
 

@@ -6,6 +6,7 @@ Build it once at the entry point and pass it down.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -22,7 +23,11 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """How the answer is written from the passages."""
 
-    answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes the answer.")
+    answerer: Literal["extractive", "llamacpp", "openai"] = Field(
+        "extractive",
+        description="`extractive` quotes sentences (no model); `llamacpp` runs a local GGUF model; "
+        "`openai` calls any OpenAI-compatible server.",
+    )
     max_sentences: int = Field(2, ge=1, le=10, description="Extractive: most sentences quoted.")
     min_support: float = Field(
         0.3,
@@ -31,6 +36,28 @@ class AnswerSettings(BaseModel):
         description="Extractive: least sentence score to answer; below it the assistant abstains.",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+    context_chars: int = Field(
+        1200, ge=200, description="LLM answerers: characters of the best passage sentences the model reads."
+    )
+
+
+class LLMSettings(BaseModel):
+    """The language model behind the `llamacpp` and `openai` answerers."""
+
+    model_path: Path = Field(
+        Path("models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+        description="llamacpp: the GGUF model file (`make model` prepares the default).",
+    )
+    threads: int | None = Field(None, ge=1, description="llamacpp: CPU threads; default: all cores.")
+    context_tokens: int = Field(2048, ge=512, description="llamacpp: context window in tokens.")
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="openai: the server's OpenAI-compatible URL.")
+    model: str = Field("gpt-4o-mini", description="openai: the model name the server knows.")
+    api_key_env: str = Field(
+        "OPENAI_API_KEY", description="openai: environment variable holding the API key (read when used)."
+    )
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(200, ge=16, description="Most tokens an answer may have.")
+    timeout: float = Field(120.0, gt=0, description="openai: seconds to wait for the server.")
 
 
 class WebSettings(BaseModel):
@@ -46,6 +73,7 @@ class Settings(IngestSettings):
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 
 
@@ -53,6 +81,7 @@ __all__ = [
     "AnswerSettings",
     "ChunkingSettings",
     "EmbeddingSettings",
+    "LLMSettings",
     "RetrievalSettings",
     "Settings",
     "StoreSettings",

@@ -7,6 +7,6 @@ from pytest_socket import SocketBlockedError, SocketConnectBlockedError
 
 
 def test_outside_network_is_blocked():
-    # pytest-socket raises SocketConnectBlockedError on connect (a RuntimeError, not a SocketBlockedError)
+    # With --allow-hosts, pytest-socket refuses the connect (SocketConnectBlockedError), not the socket.
     with pytest.raises((SocketBlockedError, SocketConnectBlockedError)):
         socket.create_connection(("93.184.215.14", 80), timeout=1)

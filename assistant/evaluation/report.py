@@ -40,8 +40,8 @@ DEFINITIONS = [
     "contains a gold fact; MAP@10 = sum over ranks r<=10 of (facts first found at r)/r, / min(#facts, 10).",
     "**doc R@k**: share of the gold `sources` among the documents of the top k passages "
     "(doc ids matched by file name without extension).",
-    "Retrieval is measured on `Assistant.retrieve` with k = max(10, retrieval.k), the same query "
-    "(`history` included) that `ask` searches with; the answer itself sees retrieval.k passages.",
+    "Retrieval is measured on `Assistant.retrieve` with k = max(10, retrieval.k) and the query `ask` "
+    "searched with (`Answer.query`: a follow-up made standalone); the answer itself sees retrieval.k passages.",
     "**abstain P/R**: of the refusals, the share on unanswerable questions / of the unanswerable "
     "questions, the share refused. **wrongly refused**: share of answerable questions refused.",
     f"**cit. recall/precision** (ALCE-style, answered questions only): the answer is split into "

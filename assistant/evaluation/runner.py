@@ -110,7 +110,7 @@ def ask_and_score(assistant: Assistant, question: Question, retrieval_k: int, ks
         answer = assistant.ask(question.question, history=history)
         record["latency_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        ranked = assistant.retrieve(question.question, k=retrieval_k, history=history)
+        ranked = assistant.retrieve(answer.query or question.question, k=retrieval_k)
         record["retrieve_s"] = time.perf_counter() - started
     except AssistantError as error:
         record["error"] = str(error)

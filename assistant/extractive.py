@@ -1,0 +1,209 @@
+"""The extractive answerer: no language model, it quotes the sentences of the passages that
+best answer the question, each followed by its `[n]`, so every word of the answer is
+verbatim in the sources. Its sentence scoring also picks the excerpts an LLM gets to read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer import Answer, Passage
+from assistant.citations import cite, sentence_spans, terms
+from assistant.settings import AnswerSettings
+
+ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
+_DENSE_WEIGHT = 0.6
+_FRAGMENT_PENALTY = 0.8
+_MIN_WORDS = 4
+_RUNNER_UP = 0.85  # a second sentence is quoted when it scores this close to the best
+_FOLLOW_UP_WEIGHT = 0.6  # share of a follow-up's score from its own words
+_REPEAT_PENALTY = 0.9  # for a sentence an earlier answer already quoted
+_ENDINGS = tuple('.!?"”’)')
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a passage that could be quoted."""
+
+    passage: Passage
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+    @property
+    def fragment(self) -> bool:
+        """Cut by a passage boundary rather than ended by the author."""
+        cut_start = self.start == 0 and self.passage.start > 0 and self.text[:1].islower()
+        cut_end = self.end == len(self.passage.text) and not self.text.endswith(_ENDINGS)
+        return cut_start or cut_end
+
+
+class ExtractiveAnswerer:
+    """Quote the best-supported sentences; abstain when none supports an answer."""
+
+    def __init__(self, embeddings: Embeddings, settings: AnswerSettings) -> None:
+        self.embeddings = embeddings
+        self.settings = settings
+
+    def query(self, question: str, history: Sequence[tuple[str, str]] = ()) -> str:
+        """The retrieval query: a follow-up carries the previous question's words along."""
+        asked = [text for role, text in history if role == "user"]
+        return f"{asked[-1]}\n{question}" if asked else question
+
+    def stream(
+        self,
+        question: str,
+        passages: list[Passage],
+        history: Sequence[tuple[str, str]] = (),
+        query: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces, then the finished `Answer`.
+
+        In a conversation, the previous question lends its words to the scoring (a
+        follow-up's "he" or "it" names nothing), and sentences already quoted weigh less.
+        """
+        chosen = self.choose(question, passages, history)
+        passages = cited_first(passages, [candidate.passage for candidate, _ in chosen])
+        chosen = [(_renumbered(candidate, passages), score) for candidate, score in chosen]
+        if not chosen:
+            yield ABSTENTION
+            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            return
+        pieces = [f"{candidate.text} [{candidate.passage.number}]" for candidate, _ in chosen]
+        for number, piece in enumerate(pieces):
+            yield piece if number == 0 else " " + piece
+        citations = [cite(c.passage, c.start, c.end, piece) for (c, _), piece in zip(chosen, pieces)]
+        yield Answer(question=question, text=" ".join(pieces), citations=citations, passages=passages)
+
+    def choose(
+        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
+    ) -> list[tuple[Candidate, float]]:
+        """The sentences to quote with their scores, best first; empty to abstain."""
+        candidates = _candidates(passages)
+        if not candidates:
+            return []
+        vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
+        scores = self.score(question, candidates, vectors)
+        asked = [text for role, text in history if role == "user"]
+        if asked:
+            context = self.score(f"{asked[-1]} {question}", candidates, vectors)
+            said = " ".join(text for role, text in history if role == "assistant")
+            scores = [
+                (_FOLLOW_UP_WEIGHT * own + (1 - _FOLLOW_UP_WEIGHT) * wider) * (_REPEAT_PENALTY if c.text in said else 1.0)
+                for c, own, wider in zip(candidates, scores, context)
+            ]
+        return self._pick(sorted(zip(candidates, scores), key=lambda pair: -pair[1]))
+
+    def excerpts(
+        self, question: str, passages: list[Passage], budget: int
+    ) -> tuple[list[tuple[Passage, list[Candidate]]], float]:
+        """The best sentences within `budget` characters, grouped by passage, best passage first,
+        and the best sentence's score (below `min_support`, nothing answers the question).
+
+        What a language model reads instead of whole passages: a tight context reads fast.
+        """
+        candidates = _candidates(passages)
+        if not candidates:
+            return [], 0.0
+        vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
+        ranked = sorted(zip(candidates, self.score(question, candidates, vectors)), key=lambda pair: -pair[1])
+        chosen: dict[int, list[Candidate]] = {}
+        used = 0
+        for candidate, _ in ranked:
+            if used + len(candidate.text) > budget and chosen:
+                continue
+            chosen.setdefault(candidate.passage.number, []).append(candidate)
+            used += len(candidate.text)
+        by_number = {p.number: p for p in passages}
+        grouped = [(by_number[n], sorted(found, key=lambda c: c.start)) for n, found in chosen.items()]
+        return grouped, ranked[0][1]
+
+    def _pick(self, ranked: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
+        """The best sentence and the close runners-up that don't repeat it."""
+        best = ranked[0][1]
+        floor = max(self.settings.min_support, _RUNNER_UP * best)
+        if best < self.settings.min_support:
+            return []
+        chosen: list[tuple[Candidate, float]] = []
+        for candidate, score in ranked:
+            if len(chosen) == self.settings.max_sentences or score < floor:
+                break
+            if not any(_repeats(candidate, other) for other, _ in chosen):
+                chosen.append((candidate, score))
+        return chosen
+
+    def score(self, question: str, candidates: list[Candidate], vectors: np.ndarray) -> list[float]:
+        """How well each sentence answers: embedding similarity blended with word overlap.
+
+        `vectors` are the candidates' normalized embeddings, row for row.
+        """
+        question_vector = np.asarray(self.embeddings.embed_query(question))
+        dense = vectors @ question_vector
+        lexical = _weighted_overlap(terms(question), [terms(c.text) for c in candidates])
+        return [
+            (_DENSE_WEIGHT * float(similarity) + (1 - _DENSE_WEIGHT) * share)
+            * (_FRAGMENT_PENALTY if candidate.fragment else 1.0)
+            for candidate, similarity, share in zip(candidates, dense, lexical)
+        ]
+
+
+def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float]:
+    """Share of the question's words each sentence has, rare words among the sentences weighing more."""
+    if not wanted:
+        return [0.0] * len(sentences)
+    count = len(sentences)
+    weight = {term: math.log(1 + count / (1 + sum(term in s for s in sentences))) for term in wanted}
+    total = sum(weight.values())
+    return [sum(weight[t] for t in wanted & sentence) / total for sentence in sentences]
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    """Every quotable sentence of the passages, each document span once."""
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for passage in passages:
+        for start, end in sentence_spans(passage.text):
+            key = (passage.doc_id, passage.start + start)
+            if key in seen or not _quotable(passage.text[start:end], passage.title):
+                continue
+            seen.add(key)
+            found.append(Candidate(passage, start, end))
+    return found
+
+
+def cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:
+    """Renumber passages so that the cited ones come first, in the order they are cited."""
+    order = list(dict.fromkeys(p.number for p in cited)) + [p.number for p in passages]
+    by_number = {p.number: p for p in passages}
+    numbers = list(dict.fromkeys(order))
+    return [by_number[old].model_copy(update={"number": new}) for new, old in enumerate(numbers, start=1)]
+
+
+def _renumbered(candidate: Candidate, passages: list[Passage]) -> Candidate:
+    """The candidate pointing at its passage's new number."""
+    passage = next(p for p in passages if (p.doc_id, p.start) == (candidate.passage.doc_id, candidate.passage.start))
+    return Candidate(passage, candidate.start, candidate.end)
+
+
+def _quotable(sentence: str, title: str) -> bool:
+    """A sentence of prose: not a heading, not the title line, not a fragment of a few words."""
+    return (
+        len(sentence.split()) >= _MIN_WORDS
+        and not sentence.startswith("#")
+        and sentence.rstrip("…").strip() != title.rstrip("…").strip()
+    )
+
+
+def _repeats(candidate: Candidate, other: Candidate) -> bool:
+    """Whether two sentences say nearly the same words (overlapping passages, repeated lines)."""
+    a, b = terms(candidate.text), terms(other.text)
+    return bool(a) and len(a & b) / len(a | b) > 0.8
+

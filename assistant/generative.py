@@ -1,0 +1,134 @@
+"""The generative answerer: a language model writes the answer from the passages' best
+sentences, citing them as `[n]`; the citations are checked once the text is complete.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+
+from assistant.answer import Answer, Passage
+from assistant.citations import resolve, strip_markers
+from assistant.extractive import ABSTENTION, Candidate, ExtractiveAnswerer, cited_first
+from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL
+from assistant.settings import AnswerSettings
+
+_HISTORY_TURNS = 4
+_TURN_CHARS = 400
+_ELLIPSIS = " … "
+
+
+class GenerativeAnswerer:
+    """Answers in the model's own words; every sentence must cite a passage that supports it."""
+
+    def __init__(self, model: BaseChatModel, embeddings: Embeddings, settings: AnswerSettings) -> None:
+        self.model = model
+        self.embeddings = embeddings
+        self.settings = settings
+        self.selector = ExtractiveAnswerer(embeddings, settings)
+
+    def query(self, question: str, history: Sequence[tuple[str, str]] = ()) -> str:
+        """A follow-up rewritten by the model into a standalone question; else the question."""
+        if not any(role == "user" for role, _ in history):
+            return question
+        conversation = "\n".join(
+            f"{role}: {strip_markers(text)[:_TURN_CHARS]}" for role, text in history[-_HISTORY_TURNS:]
+        )
+        rewritten = (CONDENSE_PROMPT | self.model | StrOutputParser()).invoke(
+            {"history": conversation, "question": question}
+        )
+        lines = [line.strip().strip('"') for line in rewritten.strip().splitlines() if line.strip()]
+        return lines[0] if lines else question
+
+    def stream(
+        self,
+        question: str,
+        passages: list[Passage],
+        history: Sequence[tuple[str, str]] = (),
+        query: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Stream the model's tokens (held back while they could be the sentinel), then the `Answer`."""
+        asked = query or question
+        excerpts, best = self.selector.excerpts(asked, passages, self.settings.context_chars)
+        passages = cited_first(passages, [passage for passage, _ in excerpts])
+        if best < self.settings.min_support:  # nothing retrieved is near the question: no model call
+            yield ABSTENTION
+            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            return
+        messages = ANSWER_PROMPT.format_messages(passages=format_excerpts(excerpts, passages), question=asked)
+        written: list[str] = []
+        released = False
+        for piece in _release(_tokens(self.model.stream(messages), written)):
+            released = True
+            yield piece
+        text = "".join(written)
+        if is_abstention(text):
+            if not released:
+                yield ABSTENTION
+            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            return
+        checked = resolve(text, passages, self.embeddings)
+        yield Answer(
+            question=question,
+            text=checked.text,
+            citations=checked.citations,
+            passages=passages,
+            unsupported=checked.unsupported,
+        )
+
+
+def format_excerpts(excerpts: list[tuple[Passage, list[Candidate]]], numbered: list[Passage]) -> str:
+    """The prompt's passages: each one's chosen sentences, under its (new) number.
+
+    Text is HTML-escaped so that a document cannot close the `<passage>` tag and write
+    outside it.
+    """
+    number_of = {(p.doc_id, p.start): p.number for p in numbered}
+    blocks = []
+    for passage, sentences in excerpts:
+        blocks.append(
+            PASSAGE.format(
+                number=number_of[(passage.doc_id, passage.start)],
+                about=_about(passage),
+                text=html.escape(_ELLIPSIS.join(s.text for s in sentences), quote=False),
+            )
+        )
+    return "\n".join(blocks)
+
+
+def _about(passage: Passage) -> str:
+    """The passage's header fields as tag attributes (outlet, date, author), escaped."""
+    return "".join(
+        f' {name}="{html.escape(passage.fields[name])}"' for name in PASSAGE_FIELDS if passage.fields.get(name)
+    )
+
+
+def is_abstention(text: str) -> bool:
+    """Whether the model answered with the sentinel (anywhere: small models add words)."""
+    normal = " ".join(text.lower().replace("do not", "don't").replace("’", "'").split())
+    return SENTINEL.lower().rstrip(".") in normal or not strip_markers(text)
+
+
+def _tokens(chunks, written: list[str]) -> Iterator[str]:
+    """The text of each streamed chunk, also collected in `written`."""
+    for chunk in chunks:
+        if isinstance(chunk.content, str) and chunk.content:
+            written.append(chunk.content)
+            yield chunk.content
+
+
+def _release(pieces: Iterator[str]) -> Iterator[str]:
+    """Pieces as they come, held back while they could still spell the sentinel."""
+    held = ""
+    holding = True
+    for piece in pieces:
+        if holding:
+            held += piece
+            if SENTINEL.startswith(held.lstrip()):
+                continue
+            holding, piece = False, held
+        yield piece

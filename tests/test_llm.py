@@ -1,0 +1,136 @@
+"""LLM answerers with a real GGUF model (SmolLM2-135M-Instruct): in-process through
+llama-cpp-python, and over HTTP through a real `llama_cpp.server` and the `openai` backend.
+
+The tiny model is weak, so these tests assert the plumbing (streaming, citation parsing and
+removal, flags, the sentinel path), not its wisdom; the benchmark measures Qwen's answers.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from assistant import Answer, Assistant
+from assistant.citations import MARKER, sentence_spans, strip_markers
+from assistant.models import smollm_path
+
+QUESTIONS = [
+    "How many countries voted for the European resolution?",
+    "Which French president visited Donald Trump at the White House?",
+]
+
+
+def check_plumbing(items: list) -> Answer:
+    """What every LLM answer must satisfy, whatever the model wrote."""
+    *pieces, answer = items
+    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
+    assert pieces, "the answer was not streamed"
+    if answer.abstained:
+        assert answer.citations == [] and "sources don't say" in answer.text
+        return answer
+    numbers = {p.number for p in answer.passages}
+    assert {int(n) for n in MARKER.findall(answer.text)} <= numbers  # markers to nowhere are gone
+    for citation in answer.citations:
+        passage = next(p for p in answer.passages if p.number == citation.number)
+        assert citation.quote in passage.text
+        assert open(citation.source, encoding="utf-8").read()[citation.start : citation.end] == citation.quote
+    supported = {strip_markers(c.sentence) for c in answer.citations if c.supported}
+    sentences = [strip_markers(answer.text[a:b]) for a, b in sentence_spans(answer.text)]
+    for sentence in filter(None, sentences):
+        assert (sentence in supported) != (sentence in answer.unsupported), sentence
+    return answer
+
+
+@pytest.fixture(scope="module")
+def smollm():
+    return smollm_path()
+
+
+def llm_assistant(settings, embeddings, corpus, **llm) -> Assistant:
+    settings.answer.answerer = llm.pop("answerer")
+    settings.llm = settings.llm.model_copy(update=llm)
+    assistant = Assistant(settings, embeddings=embeddings)
+    assistant.ingest([corpus])
+    return assistant
+
+
+def test_llamacpp_answers_in_process(settings, embeddings, corpus, smollm):
+    assistant = llm_assistant(settings, embeddings, corpus, answerer="llamacpp", model_path=smollm, max_tokens=60)
+    for question in QUESTIONS:
+        items = list(assistant.stream(question))
+        assert len(items) > 3  # token by token, not one block
+        check_plumbing(items)
+    off_topic = assistant.ask("What is a good recipe for banana bread?")
+    assert off_topic.abstained
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server(smollm, tmp_path_factory):
+    """A real `python -m llama_cpp.server` on loopback, stopped by its PID."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "llama_server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/models", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_openai_backend_answers_through_a_real_server(settings, embeddings, corpus, llama_server):
+    assistant = llm_assistant(
+        settings, embeddings, corpus, answerer="openai", base_url=llama_server, model="smollm2", max_tokens=60
+    )
+    for question in QUESTIONS:
+        items = list(assistant.stream(question))
+        assert len(items) > 3
+        check_plumbing(items)
+
+
+def test_follow_up_is_rewritten_by_the_model(settings, embeddings, corpus, llama_server):
+    assistant = llm_assistant(
+        settings, embeddings, corpus, answerer="openai", base_url=llama_server, model="smollm2", max_tokens=40
+    )
+    first = assistant.ask(QUESTIONS[1])
+    assert first.query == QUESTIONS[1]
+    history = [{"role": "user", "content": QUESTIONS[1]}, {"role": "assistant", "content": first.text}]
+    follow_up = check_plumbing(list(assistant.stream("Who is meeting him next?", history)))
+    assert follow_up.query.strip() and follow_up.query != "Who is meeting him next?"
+
+
+def test_missing_gguf_file_is_a_clear_error(settings, embeddings, corpus, tmp_path):
+    from assistant import ConfigError
+
+    assistant = llm_assistant(settings, embeddings, corpus, answerer="llamacpp", model_path=tmp_path / "none.gguf")
+    with pytest.raises(ConfigError, match="make model"):
+        assistant.ask(QUESTIONS[0])
