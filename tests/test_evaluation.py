@@ -115,3 +115,13 @@ def test_support_judgements_use_the_assistants_check(embeddings):
     assert support_judgements(answer, embeddings) == [[True], [False], [False]]
     assert support_judgements(answer.model_copy(update={"abstained": True}), embeddings) == []
 
+
+
+def test_evaluation_api_is_pinned_and_the_command_refuses_unknown_answerers(tmp_path):
+    import assistant.evaluation
+
+    assert sorted(assistant.evaluation.__all__) == [
+        "BadLine", "EvalRun", "Question", "QuestionSet", "evaluate", "load_questions", "summary_lines", "write_report",
+    ]
+    result = run("eval", str(SEED_QUESTIONS), "--answerer", "nope", "-q", data_dir=tmp_path / "data")
+    assert result.returncode == 1 and "Unknown answerer 'nope'" in result.stderr
