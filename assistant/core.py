@@ -13,7 +13,7 @@ from langchain_core.runnables import Runnable
 from assistant.answer import Answer, Passage
 from assistant.answerers import make_answerer
 from assistant.chain import Answerer, build_chain
-from assistant.retrieval import PassageRetriever, to_passages
+from assistant.retrieval import make_retriever, to_passages
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
@@ -94,7 +94,7 @@ class Assistant:
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        return to_passages(PassageRetriever(index=index, k=k or self.settings.retrieval.k).invoke(self._checked(query)))
+        return to_passages(make_retriever(index, self.settings.retrieval, k=k).invoke(self._checked(query)))
 
     @property
     def embeddings(self) -> Embeddings:
@@ -138,7 +138,7 @@ class Assistant:
         index = self._open(create=False)
         with self._lock:
             if self._chain is None:
-                retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
+                retriever = make_retriever(index, self.settings.retrieval)
                 answerer = self._answerer or make_answerer(self.settings, index.embeddings)
                 self._chain = build_chain(retriever, answerer)
             return self._chain

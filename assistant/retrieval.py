@@ -7,9 +7,46 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+import numpy as np
+
 from assistant.answer import Passage
+from assistant.ranking import rank
+from assistant.settings import RetrievalSettings
 from ingest.documents import fields_of
 from ingest.index import Index
+
+
+class HybridRetriever(BaseRetriever):
+    """BM25 + embeddings + the metadata a question names (`assistant.ranking`); each document's
+    metadata carries its `score` (the fused passage score, not a probability)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    settings: RetrievalSettings
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        search = self.index.search_index()
+        vector = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
+        rows, scores = rank(search, query, vector, self.k, self.settings)
+        return [
+            Document(
+                id=search.ids[row],
+                page_content=search.texts[row],
+                metadata={**search.metadatas[row], "score": float(scores[row])},
+            )
+            for row in rows
+        ]
+
+
+def make_retriever(index: Index, settings: RetrievalSettings, k: int | None = None) -> BaseRetriever:
+    """The retriever `settings.mode` names."""
+    if settings.mode == "dense":
+        return PassageRetriever(index=index, k=k or settings.k)
+    return HybridRetriever(index=index, settings=settings, k=k or settings.k)
 
 
 class PassageRetriever(BaseRetriever):
@@ -35,7 +72,7 @@ def to_passages(documents: list[Document]) -> list[Passage]:
     return [
         Passage(
             number=number,
-            text=document.page_content,
+            text=document.page_content[document.metadata.get("offset", 0) :],
             doc_id=document.metadata["doc_id"],
             title=document.metadata.get("title", ""),
             source=document.metadata.get("source", ""),
