@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
@@ -24,13 +25,14 @@ class HybridRetriever(BaseRetriever):
 
     index: Index
     settings: RetrievalSettings
+    embeddings: Embeddings
     k: int = 6
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         search = self.index.search_index()
-        vector = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         rows, scores = rank(search, query, vector, self.k, self.settings)
         return [
             Document(
@@ -42,11 +44,14 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-def make_retriever(index: Index, settings: RetrievalSettings, k: int | None = None) -> BaseRetriever:
-    """The retriever `settings.mode` names."""
+def make_retriever(
+    index: Index, settings: RetrievalSettings, k: int | None = None, embeddings: Embeddings | None = None
+) -> BaseRetriever:
+    """The retriever `settings.mode` names; `embeddings` embeds questions (default: the index's)."""
+    embeddings = embeddings or index.embeddings
     if settings.mode == "dense":
-        return PassageRetriever(index=index, k=k or settings.k)
-    return HybridRetriever(index=index, settings=settings, k=k or settings.k)
+        return PassageRetriever(index=index, embeddings=embeddings, k=k or settings.k)
+    return HybridRetriever(index=index, settings=settings, embeddings=embeddings, k=k or settings.k)
 
 
 class PassageRetriever(BaseRetriever):
@@ -55,12 +60,13 @@ class PassageRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: Index
+    embeddings: Embeddings
     k: int = 6
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        vector = self.index.embeddings.embed_query(query)
+        vector = self.embeddings.embed_query(query)
         found = self.index.search(vector, self.k)
         for document, score in found:
             document.metadata["score"] = score
