@@ -59,7 +59,7 @@ def evaluate(assistant, questions) -> tuple[dict, list[float]]:
         started = time.perf_counter()
         passages = assistant.retrieve(question.question, k=10)
         seconds.append(time.perf_counter() - started)
-        scores = multihop_retrieval([p.text for p in passages], [e["fact"] for e in question.evidence])
+        scores = multihop_retrieval([p.text for p in passages], [e.fact for e in question.evidence])
         scores["doc_recall@10"] = doc_recall([Path(p.doc_id).stem for p in passages], question.sources, 10)
         rows.append(scores)
     return {m: statistics.mean(r[m] for r in rows) for m in METRICS}, seconds
