@@ -7,6 +7,7 @@ already held of it.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import time
@@ -128,10 +129,26 @@ def _walk(root: Path, summary: IngestSummary) -> Iterator[Path]:
             path = Path(folder) / name
             if name.startswith(".") or not is_supported(path):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(top):
-                _fail(summary, path, "is a link to a file outside the ingested folder")
+            problem = _link_problem(path, top) if path.is_symlink() else None
+            if problem:
+                _fail(summary, path, problem)
                 continue
             yield path
+
+
+def _link_problem(link: Path, top: Path) -> str | None:
+    """Why a symbolic link can't be ingested (a loop, dangling, or leading out), or None."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # a loop, before Python 3.13
+        return "is a symbolic link loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a loop, from Python 3.13
+            return "is a symbolic link loop"
+        return f"is a broken symbolic link ({error.strerror or error})"
+    if not target.is_relative_to(top):
+        return "is a link to a file outside the ingested folder"
+    return None
 
 
 def _load_changed(

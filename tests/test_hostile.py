@@ -87,3 +87,35 @@ def test_undecodable_bytes_on_the_command_line_are_answered(seeded):
     result = subprocess.run([sys.executable, "-m", "assistant", "ask", question], env=env, capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     assert b"93" in result.stdout
+
+
+def stored_texts(assistant) -> list[str]:
+    return assistant._open(create=False).collection.get(include=["documents"])["documents"]
+
+
+def test_symlink_loops_and_links_out_of_the_folder_are_skipped(assistant, corpus, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The vault code is 4711.\n", encoding="utf-8")
+    links = {
+        "loop-a.txt": "loop-b.txt", "loop-b.txt": "loop-a.txt", "self.md": "self.md",  # loops
+        "secret.txt": str(secret), "escape.txt": "../secret.txt",  # out of the folder
+        "dangling.txt": "nowhere.txt", "alias.txt": "lakeside-solar.txt",  # broken; inside
+        "again": str(corpus), "away": str(tmp_path),  # folders: a loop, and outside
+    }
+    for name, target in links.items():
+        (corpus / name).symlink_to(target)
+    summary = assistant.ingest([corpus])
+    reasons = {Path(failure.path).name: failure.reason for failure in summary.failed}
+    assert {name: reasons[name].split(" (")[0] for name in reasons} == {
+        "loop-a.txt": "is a symbolic link loop",
+        "loop-b.txt": "is a symbolic link loop",
+        "self.md": "is a symbolic link loop",
+        "secret.txt": "is a link to a file outside the ingested folder",
+        "escape.txt": "is a link to a file outside the ingested folder",
+        "dangling.txt": "is a broken symbolic link",
+    }
+    assert summary.added == 3  # the alias is the same document as its target
+    assert not any("4711" in text for text in stored_texts(assistant))
+    again = assistant.ingest([corpus])
+    assert (again.added, again.unchanged, again.passages_added, again.removed) == (0, 3, 0, 0)
+    assert assistant.describe().documents == 3
