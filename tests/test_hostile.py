@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Answer, QuestionError
+from assistant import Answer, Assistant, QuestionError, Settings
 from tests.conftest import ROOT
 
 QUESTION = "How many countries voted for the European resolution?"
@@ -119,3 +119,43 @@ def test_symlink_loops_and_links_out_of_the_folder_are_skipped(assistant, corpus
     again = assistant.ingest([corpus])
     assert (again.added, again.unchanged, again.passages_added, again.removed) == (0, 3, 0, 0)
     assert assistant.describe().documents == 3
+
+
+BIG_FILE_MB = 50
+MEMORY_BOUND_MB = 2048  # generous: the model and torch alone take about 500 MB
+
+
+def write_big_text(path: Path, megabytes: int) -> int:
+    """A text file of `megabytes` MB: paragraphs of words, as a large export or log would be."""
+    words = "harbor ledger council orchard ferry lantern meadow quarry bakery archive signal valley".split()
+    paragraph = " ".join(words[i % len(words)] for i in range(150)) + ".\n\n"
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("A very large export\n\n")
+        for number in range(megabytes * 1024 * 1024 // len(paragraph) + 1):
+            file.write(f"Entry {number}. {paragraph}")
+    return path.stat().st_size
+
+
+def test_a_50_mb_text_file_is_ingested_whole_in_bounded_memory(tmp_path, embeddings):
+    """Peak RSS of a real `assistant ingest` subprocess; passages of 50,000 characters keep the
+    embedding time (not the loading and splitting, which see all 50 MB) short enough for CI."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    size = write_big_text(corpus / "export.txt", BIG_FILE_MB)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    env.update(PYTHONPATH=str(ROOT), ASSISTANT_CHUNKING__SIZE="50000", ASSISTANT_CHUNKING__OVERLAP="0")
+    command = [sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "data"), "ingest", "-q", str(corpus)]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)  # the resource usage of this child alone
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"\ningest of a {size / 2**20:.0f} MB text file: peak RSS {peak_mb:.0f} MB")
+    assert os.waitstatus_to_exitcode(status) == 0, output[-3000:]
+    assert "1 added" in output and "0 failed" in output
+    assert peak_mb < MEMORY_BOUND_MB
+
+    index = Assistant(Settings(data_dir=tmp_path / "data"), embeddings=embeddings)._open(create=False)
+    spans = index.collection.get(include=["metadatas"])
+    ends = sorted((meta["start"], meta["end"]) for meta in spans["metadatas"])
+    assert ends[0][0] == 0 and ends[-1][1] >= size - 2  # the whole text, up to its last newlines
+    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))  # no passage twice
