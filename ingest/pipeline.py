@@ -78,6 +78,8 @@ def ingest(
     roots = [_existing(Path(path)) for path in paths]
     summary = IngestSummary()
     known = index.catalog.entries()
+    if not known:
+        _note_unrecorded_passages(index)
     files = list(_discover(roots, summary))
     changed = _load_changed(files, known, index, summary)
     _write(index, changed, summary, progress)
@@ -87,6 +89,19 @@ def ingest(
     summary.removed = len(stale)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _note_unrecorded_passages(index: Index) -> None:
+    """A shared Chroma server already filled from another machine's records: say how to share them."""
+    store = index.settings.store
+    if store.url and not store.records_url and index.count() and not index.records.list_keys(limit=1):
+        log.warning(
+            "The collection on %s already holds %d passages that this machine's records don't list: "
+            "they will be embedded again (without duplicates). Set ASSISTANT_STORE__RECORDS_URL to the "
+            "database the other machines use to skip that.",
+            store.url,
+            index.count(),
+        )
 
 
 def doc_id_for(path: Path) -> str:
