@@ -1,0 +1,60 @@
+"""Generated corpora: many small documents for crash tests, distinct facts for load tests."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+_WORDS = (
+    "harbor ledger council orchard ferry lantern meadow quarry bakery archive signal valley "
+    "granite beacon festival canal museum timber copper glacier choir market bridge river "
+    "station garden library tunnel village summit pottery weaver compass island"
+).split()
+
+# (file stem, document text, question, the phrase the answer must hold)
+FACTS = [
+    ("bakery", "Pell Street Bakery Wins Regional Prize", "The Pell Street Bakery baked 1,240 sourdough loaves for the regional fair.",
+     "How many sourdough loaves did the Pell Street Bakery bake for the fair?", "1,240"),
+    ("marathon", "Dunmore Marathon Results", "Ines Carvalho won the Dunmore marathon in 2 hours 31 minutes.",
+     "Who won the Dunmore marathon?", "Ines Carvalho"),
+    ("library", "Ashby Library Extends Opening Hours", "The Ashby library now stays open until 21:30 on Thursdays.",
+     "Until what time is the Ashby library open on Thursdays?", "21:30"),
+    ("zoo", "Northgate Zoo Welcomes Red Pandas", "Northgate Zoo received three red pandas from a breeding programme in Nepal.",
+     "How many red pandas did Northgate Zoo receive?", "three red pandas"),
+    ("choir", "Brennock Choir Tours the Coast", "The Brennock choir will sing in eleven coastal churches this summer.",
+     "In how many coastal churches will the Brennock choir sing?", "eleven"),
+    ("observatory", "Kestrel Hill Observatory Spots a Comet", "Astronomers at Kestrel Hill observatory photographed the comet using a 60-centimetre telescope.",
+     "What size telescope photographed the comet at Kestrel Hill?", "60-centimetre"),
+    ("ferry", "Island Ferry Adds a Night Crossing", "The Tollan island ferry adds a night crossing that departs at 23:40.",
+     "When does the Tollan island ferry's night crossing depart?", "23:40"),
+    ("orchard", "Fenwick Orchard Harvest Report", "Fenwick orchard picked 38 tonnes of apples during the autumn harvest.",
+     "How many tonnes of apples did Fenwick orchard pick?", "38 tonnes"),
+]
+
+
+def write_fact_documents(folder: Path) -> list[tuple[str, str, str]]:
+    """One short news-style document per fact; returns (question, phrase, file name) triples."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    cases = []
+    for stem, title, fact, question, phrase in FACTS:
+        filler = " ".join(rng.choice(_WORDS) for _ in range(60))
+        (folder / f"{stem}.txt").write_text(f"{title}\n\n{fact}\n\nNotes: {filler}.\n", encoding="utf-8")
+        cases.append((question, phrase, f"{stem}.txt"))
+    return cases
+
+
+def write_many_documents(folder: Path, count: int, seed: int = 1) -> list[Path]:
+    """`count` documents of a few passages each, from a seeded random vocabulary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    paths = []
+    for number in range(count):
+        paragraphs = [
+            " ".join(rng.choice(_WORDS) for _ in range(rng.randint(40, 100))).capitalize() + "."
+            for _ in range(rng.randint(1, 4))
+        ]
+        path = folder / f"note-{number:04d}.txt"
+        path.write_text(f"Field note {number}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
