@@ -1,4 +1,5 @@
-"""Generated corpora: many small documents for crash tests, distinct facts for load tests."""
+"""Generated corpora: many small documents for crash tests, distinct facts for load tests,
+and the load cases: (question, the phrase its answer must hold, the file it must cite)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ _WORDS = (
     "station garden library tunnel village summit pottery weaver compass island"
 ).split()
 
-# (file stem, document text, question, the phrase the answer must hold)
+SEED_CASES = [  # about the seed article and tests/data/corpus
+    ("How many countries voted for the European resolution?", "93", "us-un-ukraine-resolutions.txt"),
+    ("Which British prime minister is scheduled to meet Trump?", "Keir Starmer", "us-un-ukraine-resolutions.txt"),
+    ("How much power will the floating solar farm produce at peak?", "9 megawatts", "lakeside-solar.txt"),
+    ("How long is the largest ship model at the Harbor Museum?", "4-metre", "harbor-museum.md"),
+]
+
+# (file stem, title, the fact, a question about it, the phrase the answer must hold)
 FACTS = [
     ("bakery", "Pell Street Bakery Wins Regional Prize", "The Pell Street Bakery baked 1,240 sourdough loaves for the regional fair.",
      "How many sourdough loaves did the Pell Street Bakery bake for the fair?", "1,240"),
@@ -58,3 +66,15 @@ def write_many_documents(folder: Path, count: int, seed: int = 1) -> list[Path]:
         path.write_text(f"Field note {number}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def ask_api(assistant, question: str) -> tuple[str, list[str]]:
+    """The answer's text and the sources it cites, through the Python API."""
+    answer = assistant.ask(question)
+    return answer.text, [citation.source for citation in answer.citations]
+
+
+def belongs(case: tuple[str, str, str], text: str, sources: list[str]) -> bool:
+    """Whether an answer is the answer to `case`: it holds the fact and cites the fact's file."""
+    _, phrase, file = case
+    return phrase in text and any(source.endswith(file) for source in sources)

@@ -14,17 +14,11 @@ import pytest
 
 from assistant import Assistant, Settings
 from tests.conftest import make_corpus, server_settings
-from tests.corpora import write_fact_documents
+from tests.corpora import SEED_CASES, ask_api, belongs, write_fact_documents
 from tests.web_client import ask_web, client, running_web
 
 CLIENTS = 20  # of each kind
 QUESTIONS_EACH = 2
-SEED_CASES = [
-    ("How many countries voted for the European resolution?", "93", "us-un-ukraine-resolutions.txt"),
-    ("Which British prime minister is scheduled to meet Trump?", "Keir Starmer", "us-un-ukraine-resolutions.txt"),
-    ("How much power will the floating solar farm produce at peak?", "9 megawatts", "lakeside-solar.txt"),
-    ("How long is the largest ship model at the Harbor Museum?", "4-metre", "harbor-museum.md"),
-]
 
 
 @pytest.fixture(scope="module", params=["embedded", "server"])
@@ -39,17 +33,6 @@ def loaded(request, tmp_path_factory, embeddings):
     assistant = Assistant(settings, embeddings=embeddings)
     assert assistant.ingest([corpus]).added == len(list(corpus.iterdir()))
     return assistant, cases
-
-
-def ask_api(assistant: Assistant, question: str) -> tuple[str, list[str]]:
-    """The answer's text and the sources cited by the sentences that hold the fact."""
-    answer = assistant.ask(question)
-    return answer.text, [citation.source for citation in answer.citations]
-
-
-def belongs(case: tuple[str, str, str], text: str, sources: list[str]) -> bool:
-    _, phrase, file = case
-    return phrase in text and any(source.endswith(file) for source in sources)
 
 
 def test_twenty_web_clients_and_twenty_api_threads_at_once(loaded):

@@ -4,19 +4,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from tests.chroma_server import free_port
-from tests.conftest import ROOT
-from tests.web_client import ask_web, client, running_web
+from tests.web_client import ask_web, cli_environment, client, running_web, serving
 
 HOSTILE_NAMES = [
     "../../escape.txt",
@@ -62,30 +58,11 @@ def test_the_upload_path_of_the_web_chat_keeps_files_in_the_data_dir(assistant, 
     assert written and all(path.resolve().is_relative_to(data_dir) for path in written)
 
 
-def serve(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
-    """`assistant ingest` the corpus, then `assistant serve ARGS` on a free port (host not given)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
-    env.update(PYTHONPATH=str(ROOT), ASSISTANT_DATA_DIR=str(tmp_path / "data"), GRADIO_TEMP_DIR=str(tmp_path / "gradio"))
-    log = open(tmp_path / "serve.log", "ab")
-    run = [sys.executable, "-m", "assistant"]
-    subprocess.run([*run, "ingest", "-q", str(tmp_path / "corpus")], env=env, stdout=log, stderr=log, check=True)
-    port = free_port()
-    process = subprocess.Popen([*run, "serve", "--port", str(port), *args], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300  # a guard against a hung start, not a speed assertion
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            httpx.get(url, timeout=5)
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError((tmp_path / "serve.log").read_text()[-3000:])
-
-
 def test_serve_binds_loopback_and_auth_keeps_out_clients_without_credentials(tmp_path, corpus):
-    process, url = serve(tmp_path, "--auth", "reader:open sesame")
-    try:
+    env, log = cli_environment(tmp_path / "data"), tmp_path / "serve.log"
+    run = [sys.executable, "-m", "assistant"]
+    subprocess.run([*run, "ingest", "-q", str(corpus)], env=env, stdout=subprocess.DEVNULL, check=True, timeout=600)
+    with serving(env, log, "--auth", "reader:open sesame") as (process, url):
         listening = [c.laddr for c in psutil.Process(process.pid).net_connections("inet") if c.status == "LISTEN"]
         assert listening and {address.ip for address in listening} == {"127.0.0.1"}
 
@@ -101,6 +78,3 @@ def test_serve_binds_loopback_and_auth_keeps_out_clients_without_credentials(tmp
 
         text, sources = ask_web(client(url, auth=("reader", "open sesame")), "How many countries voted for the European resolution?")
         assert "93" in text and any(source.endswith("us-un-ukraine-resolutions.txt") for source in sources)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant, ConfigError, IngestError
-from tests.conftest import SEED
 from ingest import Index
 from ingest.settings import EmbeddingSettings
+from tests.conftest import SEED
 
 
 def stored(assistant) -> dict[str, dict]:
