@@ -7,22 +7,20 @@ hashes passages and skips the ones already stored.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import IndexingResult, index
 
 from ingest.catalog import Catalog
-from ingest.errors import ConfigError, EmptyIndexError, StoreUnavailableError
+from ingest.errors import ConfigError, EmptyIndexError
 from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
+from ingest.store import make_client, reaching, reaching_store
 
 log = logging.getLogger(__name__)
 
@@ -61,52 +59,6 @@ def _model_path(name: str) -> str:
     return name
 
 
-@contextmanager
-def _reaching(url: str | None) -> Iterator[None]:
-    """Report a Chroma server that can't be reached as `StoreUnavailableError`."""
-    import httpx
-
-    try:
-        yield
-    except httpx.TransportError as error:  # refused, reset, timed out mid-request
-        if not url:
-            raise
-        raise StoreUnavailableError(url) from error
-    except ValueError as error:  # chromadb's client raises this when its first request fails
-        if url and isinstance(error.__context__, httpx.TransportError):
-            raise StoreUnavailableError(url) from error
-        raise
-
-
-def _reaching_store(method):
-    """`_reaching` around a method of `Index`."""
-
-    @functools.wraps(method)
-    def call(self, *args, **kwargs):
-        with _reaching(self.settings.store.url):
-            return method(self, *args, **kwargs)
-
-    return call
-
-
-def make_client(settings: IngestSettings):
-    """An embedded Chroma in the data dir, or a client of the configured Chroma server."""
-    import chromadb
-
-    client_settings = chromadb.Settings(anonymized_telemetry=False)
-    if not settings.store.url:
-        return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=client_settings)
-    url = urlparse(settings.store.url)
-    headers = {"Authorization": f"Bearer {settings.store.token}"} if settings.store.token else None
-    return chromadb.HttpClient(
-        host=url.hostname or "localhost",
-        port=url.port or (443 if url.scheme == "https" else 8000),
-        ssl=url.scheme == "https",
-        headers=headers,
-        settings=client_settings,
-    )
-
-
 @dataclass(frozen=True)
 class IndexInfo:
     """What an index holds, for summaries and the web chat's index panel."""
@@ -138,7 +90,7 @@ class Index:
         self.dimension = len(self.embeddings.embed_query("dimension probe"))
         self.records = self._records()
         self.catalog = Catalog(self.records.engine, self.records.namespace)
-        with _reaching(settings.store.url):
+        with reaching(settings.store.url):
             self.client = client or make_client(settings)
             if reset:
                 self._drop()
@@ -151,7 +103,7 @@ class Index:
         """Where the vectors are: the Chroma server URL or the data dir."""
         return self.settings.store.url or str(self.settings.data_dir)
 
-    @_reaching_store
+    @reaching_store
     def write(self, passages: Iterable[Document]) -> IndexingResult:
         """Add passages, skipping stored ones and replacing older versions of their documents."""
         return index(
@@ -164,7 +116,7 @@ class Index:
             key_encoder="sha256",
         )
 
-    @_reaching_store
+    @reaching_store
     def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
         """The `k` passages nearest to `vector`, with cosine similarity as score."""
         found = self.collection.query(
@@ -179,7 +131,7 @@ class Index:
             for id_, text, metadata, distance in rows
         ]
 
-    @_reaching_store
+    @reaching_store
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Delete documents' passages, records and catalog rows; returns passages deleted."""
         doc_ids = list(doc_ids)
@@ -190,7 +142,7 @@ class Index:
         self.catalog.remove(doc_ids)
         return len(keys)
 
-    @_reaching_store
+    @reaching_store
     def _drop(self) -> None:
         """Delete the collection, its records and catalog (for `--rebuild`)."""
         from chromadb.errors import NotFoundError
@@ -219,12 +171,12 @@ class Index:
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
 
-    @_reaching_store
+    @reaching_store
     def count(self) -> int:
         """Number of passages stored."""
         return self.collection.count()
 
-    @_reaching_store
+    @reaching_store
     def describe(self) -> IndexInfo:
         """Documents, passages and the embedding model of this index."""
         return IndexInfo(

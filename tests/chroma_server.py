@@ -2,7 +2,7 @@
 
 Started as a subprocess of this interpreter's environment, its output in a log file, stopped
 by its PID (terminate, then kill). `restart()` brings it back on the same port and path, as
-an operator would after a crash.
+an operator would after a crash. `TokenProxy` puts a bearer-token check in front of it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -97,3 +100,52 @@ class ChromaServer:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+class TokenProxy:
+    """A reverse proxy on 127.0.0.1 that forwards to `upstream` only requests bearing `token`,
+    as a proxy in front of `chroma run` does (Chroma 1.x has no authentication of its own)."""
+
+    def __init__(self, upstream: str, token: str) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_TokenHandler, upstream, token))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> TokenProxy:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+_HOP_BY_HOP = {"host", "connection", "content-length", "transfer-encoding", "content-encoding", "keep-alive"}
+
+
+class _TokenHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def __init__(self, upstream: str, token: str, *args) -> None:
+        self.upstream, self.token = upstream, token
+        super().__init__(*args)
+
+    def forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.headers.get("Authorization") != f"Bearer {self.token}":
+            status, headers, content = 401, {"Content-Type": "application/json"}, b'{"error": "Unauthorized"}'
+        else:
+            sent = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            reply = httpx.request(self.command, self.upstream + self.path, content=body, headers=sent, timeout=60)
+            status, content = reply.status_code, reply.content
+            headers = {k: v for k, v in reply.headers.items() if k.lower() not in _HOP_BY_HOP}
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = forward
+
+    def log_message(self, *_args) -> None:  # quiet
+        pass

@@ -7,8 +7,8 @@ import logging
 import pytest
 from gradio_client.exceptions import AppError
 
-from assistant import Assistant, Settings, StoreUnavailableError
-from tests.chroma_server import ChromaServer
+from assistant import Assistant, ConfigError, Settings, StoreUnavailableError
+from tests.chroma_server import ChromaServer, TokenProxy
 from tests.conftest import server_settings
 from tests.web_client import ask_web, client, running_web
 
@@ -92,3 +92,14 @@ def test_a_server_that_never_ran_is_a_clear_error(tmp_path, embeddings):
         assistant.ask(QUESTION)
     with pytest.raises(StoreUnavailableError):
         assistant.describe()
+
+
+def test_a_token_reaches_the_server_and_a_wrong_one_is_a_clear_error(chroma_server, tmp_path, corpus, embeddings):
+    with TokenProxy(chroma_server.url, token="s3cret") as proxy:
+        allowed = machine(tmp_path, "allowed", proxy.url, embeddings, token="s3cret")
+        assert allowed.ingest([corpus]).added == 3
+        assert "93" in allowed.ask(QUESTION).text
+        for token in ("wrong", None):
+            refused = machine(tmp_path, f"refused-{token}", proxy.url, embeddings, token=token)
+            with pytest.raises(ConfigError, match="refused the request .*401.*ASSISTANT_STORE__TOKEN"):
+                refused.ask(QUESTION)
