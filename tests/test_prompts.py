@@ -45,7 +45,7 @@ def ingested(settings, embeddings, corpus):
 def test_prompt_placeholders_are_pinned():
     for name, expected in prompts.PLACEHOLDERS.items():
         assert set(getattr(prompts, name).input_variables) == expected, name
-    assert set(re.findall(r"{(\w+)}", prompts.PASSAGE)) == {"number", "title", "text"}
+    assert set(re.findall(r"{(\w+)}", prompts.PASSAGE)) == {"number", "about", "text"}
 
 
 def test_answer_streams_and_citations_are_checked(ingested, embeddings):

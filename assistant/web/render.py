@@ -1,0 +1,226 @@
+"""HTML for the web chat: answers with citation cards, the sources panel, the index panel.
+
+Every piece of document or user text goes through `html.escape` here, so a document that
+holds `<script>` or `<img onerror=...>` is shown as text and never runs. Nothing in this
+module parses a rendered string back: it formats the `Answer` records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from assistant.answer import Answer, Citation, Passage
+
+MARKER = re.compile(r"\[(\d+)\]")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def question_html(question: str) -> str:
+    """A user's message as it appears in the chat: text, never markup."""
+    return f'<div class="question">{escape(question)}</div>'
+
+
+def streaming_html(text: str) -> str:
+    """The answer as it is being written, before its citations are known."""
+    return f'<div class="answer streaming">{escape(text)}<span class="cursor">▍</span></div>'
+
+
+def answer_html(answer: Answer) -> str:
+    """The finished answer: text with clickable `[n]` cards, unsupported sentences marked."""
+    if answer.abstained:
+        return f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
+    body = _answer_body(answer)
+    note = ""
+    if answer.unsupported:
+        note = (
+            f'<p class="unsupported-note">⚠ {_count(len(answer.unsupported), "sentence")} marked like this '
+            "could not be found in the cited passage: check before relying on it.</p>"
+        )
+    return f'<div class="answer">{body}</div>{note}'
+
+
+def sources_html(answer: Answer | None) -> str:
+    """The sources panel for the current answer: each cited passage, quoted spans marked."""
+    if answer is None:
+        return '<p class="panel-empty">Sources of the current answer appear here.</p>'
+    if answer.abstained:
+        closest = "".join(_passage_card(p, []) for p in answer.passages[:3])
+        intro = "None of the passages answers the question"
+        return f'<p class="panel-note">{intro}{"; the closest were:" if closest else "."}</p>{closest}'
+    cited = answer.cited_passages()
+    if not cited:
+        return '<p class="panel-empty">This answer cites no passage.</p>'
+    cards = (_passage_card(p, [c for c in answer.citations if c.number == p.number]) for p in cited)
+    return "".join(cards)
+
+
+def index_html(info, documents: Sequence, answerer: str) -> str:
+    """The index panel: what is indexed, with which model, answered by which answerer."""
+    rows = "".join(
+        f"<tr><td>{escape(doc.title or doc.source)}</td><td><code>{escape(doc.source)}</code></td>"
+        f'<td class="num">{doc.passages}</td></tr>'
+        for doc in documents
+    )
+    table = (
+        f'<table class="doc-table"><thead><tr><th>Title</th><th>File</th><th class="num">Chunks</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+        if rows
+        else '<p class="panel-empty">Nothing is indexed yet: add documents above.</p>'
+    )
+    facts = (
+        f'<dl class="index-facts"><dt>Documents</dt><dd data-testid="documents">{info.documents}</dd>'
+        f'<dt>Chunks</dt><dd data-testid="chunks">{info.passages}</dd>'
+        f"<dt>Embedding model</dt><dd>{escape(str(info.embedding_model))} ({info.embedding_dim} dimensions)</dd>"
+        f"<dt>Answerer</dt><dd>{escape(answerer)}</dd></dl>"
+    )
+    return facts + table
+
+
+def upload_html(summary, rejected: Iterable[str] = ()) -> str:
+    """What an upload added or skipped, and why."""
+    counts = (
+        f"<strong>{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged</strong>; "
+        f"{_count(summary.passages_added, 'chunk')} embedded in {summary.seconds:.1f} s."
+    )
+    skipped = [f"{escape(name)}: {escape(reason)}" for name, reason in rejected]
+    skipped += [f"{escape(_basename(f.path))} {escape(f.reason)}" for f in summary.failed]
+    items = "".join(f"<li>{line}</li>" for line in skipped)
+    listing = f'<p>Skipped:</p><ul class="skipped">{items}</ul>' if items else ""
+    return f'<div class="upload-summary"><p>{counts}</p>{listing}</div>'
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A short status line in a panel (`kind`: info or error)."""
+    return f'<p class="status {kind}">{escape(text)}</p>'
+
+
+def _answer_body(answer: Answer) -> str:
+    """Answer text, escaped, with each `[n]` marker turned into a citation card."""
+    text = answer.text
+    flagged = _ranges(text, answer.unsupported)
+    cards = _CardPicker(answer)
+    parts, position = [], 0
+    for match in MARKER.finditer(text):
+        parts.append(_plain(text, position, match.start(), flagged))
+        parts.append(cards.render(int(match.group(1)), match.group(0)))
+        position = match.end()
+    parts.append(_plain(text, position, len(text), flagged))
+    return "".join(parts)
+
+
+class _CardPicker:
+    """Pairs each marker with its citation: the k-th `[n]` takes the k-th citation numbered n."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.passages = {p.number: p for p in answer.passages}
+        self.queues: dict[int, list[Citation]] = {}
+        for citation in answer.citations:
+            self.queues.setdefault(citation.number, []).append(citation)
+        self.last: dict[int, Citation] = {}
+
+    def render(self, number: int, marker: str) -> str:
+        queue = self.queues.get(number)
+        if queue:
+            self.last[number] = queue.pop(0)
+        passage = self.passages.get(number)
+        if passage is None:
+            return escape(marker)  # points at no retrieved passage: shown as plain text
+        return _citation_card(number, passage, self.last.get(number))
+
+
+def _citation_card(number: int, passage: Passage, citation: Citation | None) -> str:
+    """A focusable `[n]`: hovering or clicking it opens the passage with the quote marked."""
+    label = f"{passage.title} — {passage.source}"
+    date = _date(passage.fields)
+    if date:
+        label += f", {date}"
+    flag = " cite-unsupported" if citation is not None and not citation.supported else ""
+    quotes = [citation] if citation is not None else []
+    return (
+        f'<span class="cite{flag}" tabindex="0" role="button" data-cite="{number}" '
+        f'aria-label="Source {number}: {escape(label)}" title="{escape(label)}">[{number}]'
+        f'<span class="cite-card" role="tooltip">{_heading(passage)}'
+        f'<span class="cite-text">{_highlighted(passage, quotes)}</span></span></span>'
+    )
+
+
+def _passage_card(passage: Passage, citations: list[Citation]) -> str:
+    return (
+        f'<article class="source" data-source="{passage.number}"><header><span class="num">[{passage.number}]</span> '
+        f"{_heading(passage)}</header><p class=\"passage\">{_highlighted(passage, citations)}</p></article>"
+    )
+
+
+def _heading(passage: Passage) -> str:
+    """Title, then file, outlet and date when the document's header gave them."""
+    meta = [f"<code>{escape(passage.source)}</code>"]
+    if passage.fields.get("source"):
+        meta.append(escape(passage.fields["source"]))
+    if _date(passage.fields):
+        meta.append(f"<time>{escape(_date(passage.fields))}</time>")
+    meta.append(f"characters {passage.start:,}–{passage.end:,}")
+    return f'<strong class="title">{escape(passage.title)}</strong><span class="meta">{" · ".join(meta)}</span>'
+
+
+def _highlighted(passage: Passage, citations: list[Citation]) -> str:
+    """The passage, escaped, with each citation's quote wrapped in `<mark>`."""
+    spans = sorted(span for c in citations if (span := _quote_span(passage, c)))
+    parts, position = [], 0
+    for start, end in spans:
+        if start < position:  # overlapping quotes: mark the rest of the later one
+            start = position
+        if end <= start:
+            continue
+        parts.append(escape(passage.text[position:start]))
+        parts.append(f"<mark>{escape(passage.text[start:end])}</mark>")
+        position = end
+    parts.append(escape(passage.text[position:]))
+    return "".join(parts)
+
+
+def _quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
+    """The quote's offsets inside the passage; found by search if the offsets don't fit."""
+    start, end = citation.start - passage.start, citation.end - passage.start
+    if 0 <= start < end <= len(passage.text) and passage.text[start:end] == citation.quote:
+        return start, end
+    found = passage.text.find(citation.quote) if citation.quote else -1
+    return (found, found + len(citation.quote)) if found >= 0 else None
+
+
+def _ranges(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the flagged sentences sit in the answer text."""
+    ranges = []
+    for sentence in sentences:
+        found = text.find(sentence.strip()) if sentence.strip() else -1
+        if found >= 0:
+            ranges.append((found, found + len(sentence.strip())))
+    return sorted(ranges)
+
+
+def _plain(text: str, start: int, end: int, flagged: list[tuple[int, int]]) -> str:
+    """`text[start:end]`, escaped, with the parts inside flagged ranges marked unsupported."""
+    parts, position = [], start
+    for low, high in flagged:
+        low, high = max(low, position), min(high, end)
+        if low >= high:
+            continue
+        parts.append(escape(text[position:low]))
+        parts.append(f'<span class="unsupported" title="Not supported by the cited passage">{escape(text[low:high])}</span>')
+        position = high
+    parts.append(escape(text[position:end]))
+    return "".join(parts)
+
+
+def _date(fields: dict[str, str]) -> str:
+    published = fields.get("published") or fields.get("date") or ""
+    return published[:10] if _ISO_DATE.match(published) else published
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
