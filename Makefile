@@ -58,8 +58,10 @@ run: ingest
 test: llm browser
 	$(BIN)/python -m pytest
 
+# LIMIT=N: quick runs (the first N MultiHop-RAG questions, core.py on 60 files); empty: the full sets.
 bench: install
-	$(BIN)/python benchmarks/core.py
+	$(BIN)/python benchmarks/core.py $(if $(LIMIT),--limit 60)
+	$(BIN)/python benchmarks/multihop.py $(if $(LIMIT),--limit $(LIMIT))
 
 # Load and store at scale, embedded Chroma vs a chroma run server (issue 7). The 1M-chunk store
 # cases take hours: SIZES=100000 for a shorter run.

@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--answerer", choices=["extractive", "llamacpp", "openai"], help="who writes the answer")
     ask.set_defaults(run=_ask)
 
+    evaluate = commands.add_parser("eval", help="score the assistant on a question set; writes a report with plots")
+    evaluate.add_argument("questions", type=Path, help="question set (.jsonl, see ../shared/evalsets/README.md)")
+    evaluate.add_argument("--corpus", type=Path, help="ingest this folder into an index of its own first")
+    evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--answerer", help="answerer to use (default: the configured one)")
+    evaluate.add_argument("--out", type=Path, help="report folder (default: out/eval/<set>)")
+    evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    evaluate.set_defaults(run=_eval)
+
     serve = commands.add_parser("serve", help="start the web chat")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
@@ -108,6 +117,24 @@ def format_sources(answer: Answer) -> str:
         lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
         lines.append(f"    “{citation.quote}”")
     return "\n".join(lines)
+
+
+def _eval(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.evaluation import evaluate, summary_lines, write_report
+
+    out = args.out or Path("out") / "eval" / (args.questions.resolve().parent.name or "questions")
+    run = evaluate(
+        args.questions,
+        settings=assistant.settings,
+        corpus=args.corpus,
+        limit=args.limit,
+        answerer=args.answerer,
+        progress=not args.quiet,
+    )
+    report = write_report(run, out)
+    print("\n".join(summary_lines(run)))
+    print(f"report: {report}")
+    return 0
 
 
 def _serve(assistant: Assistant, args: argparse.Namespace) -> int:

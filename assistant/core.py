@@ -10,10 +10,11 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Passage
 from assistant.answerers import make_answerer
+from assistant.caching import cached
 from assistant.chain import Answerer, build_chain
-from assistant.retrieval import PassageRetriever
+from assistant.retrieval import make_retriever, to_passages
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import CatalogEntry
@@ -53,6 +54,7 @@ class Assistant:
         self._answerer = answerer
         self._index: Index | None = None
         self._chain: Runnable | None = None
+        self._query_embeddings: Embeddings | None = None
         self._lock = threading.RLock()
         self._ingest_lock = threading.Lock()
 
@@ -69,7 +71,7 @@ class Assistant:
                 raise IngestError(f"No such file or folder: {path}")
         with self._ingest_lock:  # one writer at a time (web uploads may overlap)
             if rebuild:
-                self._index, self._chain = None, None
+                self._index, self._chain, self._query_embeddings = None, None, None
             index = self._open(create=True, reset=rebuild)
             return ingest(index, paths, prune=prune, progress=progress)
 
@@ -85,6 +87,27 @@ class Assistant:
         if index.count() == 0:
             raise EmptyIndexError()
         yield from self._get_chain().stream({"question": question, "history": _turns(history)})
+
+    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
+        """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
+
+        With an answer's `query` (what `ask` searched for), this is the ranking `ask` saw, deeper.
+        """
+        index = self._open(create=False)
+        if index.count() == 0:
+            raise EmptyIndexError()
+        retriever = make_retriever(index, self.settings.retrieval, k=k, embeddings=self.embeddings)
+        return to_passages(retriever.invoke(self._checked(query)))
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The index's embedding model behind a bounded cache: what answering (and the citation
+        support check) embeds questions and passage sentences with."""
+        index = self._open(create=True)
+        with self._lock:
+            if self._query_embeddings is None:
+                self._query_embeddings = cached(index.embeddings)
+            return self._query_embeddings
 
     def check_question(self, question: str) -> str:
         """The question as it will be asked (control characters dropped, trimmed).
@@ -123,8 +146,8 @@ class Assistant:
         index = self._open(create=False)
         with self._lock:
             if self._chain is None:
-                retriever = PassageRetriever(index=index, k=self.settings.retrieval.k)
-                answerer = self._answerer or make_answerer(self.settings, index.embeddings)
+                retriever = make_retriever(index, self.settings.retrieval, embeddings=self.embeddings)
+                answerer = self._answerer or make_answerer(self.settings, self.embeddings)
                 self._chain = build_chain(retriever, answerer)
             return self._chain
 

@@ -4,12 +4,54 @@ from __future__ import annotations
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+import numpy as np
+
 from assistant.answer import Passage
+from assistant.ranking import rank
+from assistant.settings import RetrievalSettings
 from ingest.documents import fields_of
 from ingest.index import Index
+
+
+class HybridRetriever(BaseRetriever):
+    """BM25 + embeddings + the metadata a question names (`assistant.ranking`); each document's
+    metadata carries its `score` (the fused passage score, not a probability)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Index
+    settings: RetrievalSettings
+    embeddings: Embeddings
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        search = self.index.search_index()
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        rows, scores = rank(search, query, vector, self.k, self.settings)
+        return [
+            Document(
+                id=search.ids[row],
+                page_content=search.texts[row],
+                metadata={**search.metadatas[row], "score": float(scores[row])},
+            )
+            for row in rows
+        ]
+
+
+def make_retriever(
+    index: Index, settings: RetrievalSettings, k: int | None = None, embeddings: Embeddings | None = None
+) -> BaseRetriever:
+    """The retriever `settings.mode` names; `embeddings` embeds questions (default: the index's)."""
+    embeddings = embeddings or index.embeddings
+    if settings.mode == "dense":
+        return PassageRetriever(index=index, embeddings=embeddings, k=k or settings.k)
+    return HybridRetriever(index=index, settings=settings, embeddings=embeddings, k=k or settings.k)
 
 
 class PassageRetriever(BaseRetriever):
@@ -18,12 +60,13 @@ class PassageRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: Index
+    embeddings: Embeddings
     k: int = 6
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        vector = self.index.embeddings.embed_query(query)
+        vector = self.embeddings.embed_query(query)
         found = self.index.search(vector, self.k)
         for document, score in found:
             document.metadata["score"] = score
@@ -35,7 +78,7 @@ def to_passages(documents: list[Document]) -> list[Passage]:
     return [
         Passage(
             number=number,
-            text=document.page_content,
+            text=document.page_content[document.metadata.get("offset", 0) :],
             doc_id=document.metadata["doc_id"],
             title=document.metadata.get("title", ""),
             source=document.metadata.get("source", ""),

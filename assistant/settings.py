@@ -18,6 +18,13 @@ class RetrievalSettings(BaseModel):
     """How passages are found for a question."""
 
     k: int = Field(6, ge=1, le=100, description="Passages retrieved per question.")
+    mode: Literal["hybrid", "dense"] = Field(
+        "hybrid", description="`hybrid`: BM25 + embeddings + named metadata; `dense`: Chroma similarity only."
+    )
+    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Hybrid: weight of embeddings against BM25.")
+    document_cap: int = Field(3, ge=1, description="Hybrid: most passages taken from one document.")
+    metadata: bool = Field(True, description="Hybrid: favour documents whose outlet, author or date the question names.")
+    clauses: bool = Field(True, description="Hybrid: also score each clause of a multi-part question.")
 
 
 class AnswerSettings(BaseModel):

@@ -74,7 +74,9 @@ def plain_langchain_rate(embeddings, files: list[Path], settings: Settings) -> f
         docs = [Document(f.read_text(encoding="utf-8"), metadata={"source": str(f)}) for f in files]
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
         splits = splitter.split_documents(docs)
-        store.add_documents(splits)
+        batch = client.get_max_batch_size()  # one call over Chroma's max batch (5,461) fails
+        for start in range(0, len(splits), batch):
+            store.add_documents(splits[start : start + batch])
         return len(splits) / (time.perf_counter() - started)
 
 

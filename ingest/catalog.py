@@ -11,7 +11,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, select
 from sqlalchemy.engine import Engine
 
 _metadata = MetaData()
@@ -55,6 +55,15 @@ class Catalog:
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return {row["doc_id"]: _entry(row) for row in rows}
+
+    def version(self) -> str:
+        """Changes whenever a document is added, replaced or removed."""
+        query = select(func.count(), func.max(_documents.c.indexed_at), func.sum(_documents.c.passages)).where(
+            _documents.c.namespace == self.namespace
+        )
+        with self.engine.connect() as connection:
+            count, latest, passages = connection.execute(query).one()
+        return f"{count}:{latest or 0}:{passages or 0}"
 
     def put(self, entries: list[CatalogEntry]) -> None:
         """Insert or replace documents."""

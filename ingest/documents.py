@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from langchain_core.documents import Document
 
@@ -57,6 +58,28 @@ def parse_header(text: str) -> tuple[str, dict[str, str]]:
             break
         fields[match.group(1).strip().lower().replace(" ", "_")] = match.group(2).strip()
     return title, fields
+
+
+def header_line(title: str, fields: dict[str, str]) -> str:
+    """What every passage of a document is indexed under: title, outlet and date.
+
+    Questions name these ("reported by The Verge in October"), so BM25 and the embedding
+    see them next to every passage, not only in the document's first one.
+
+    >>> header_line("Big news", {"source": "Wired", "published": "2023-10-01T08:00:00+00:00"})
+    'Big news | Wired | October 1, 2023'
+    """
+    when = parse_date(fields.get("published") or fields.get("date") or "")
+    parts = (title, fields.get("source", ""), f"{when:%B} {when.day}, {when.year}" if when else "")
+    return " | ".join(part for part in parts if part)
+
+
+def parse_date(value: str) -> date | None:
+    """An ISO date or timestamp, or None."""
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+    except (ValueError, AttributeError):
+        return None
 
 
 def fields_of(metadata: dict) -> dict[str, str]:

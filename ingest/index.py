@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import IndexingResult, index
 
+from ingest import search
 from ingest.catalog import Catalog
 from ingest.errors import ConfigError, EmptyIndexError
 from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
@@ -24,6 +26,7 @@ from ingest.store import make_client, reaching, reaching_store
 
 log = logging.getLogger(__name__)
 
+_PAGE = 5000  # passages per read when loading the store
 _MODEL_KEY = "embedding_model"
 _DIM_KEY = "embedding_dim"
 _PACKAGED_MODELS = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -84,6 +87,8 @@ class Index:
     ) -> None:
         """Open the index; `create=False` refuses an empty one, `reset=True` empties it first."""
         self.settings = settings
+        self._search: search.SearchIndex | None = None
+        self._search_lock = threading.Lock()
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
@@ -170,6 +175,35 @@ class Index:
         )
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
+
+    @reaching_store
+    def search_index(self) -> search.SearchIndex:
+        """What hybrid retrieval reads, current with the store: rebuilt when the store changed
+        (after an ingest here, or another machine's into a shared server), else read from disk."""
+        stamp = f"{self.count()}:{self.catalog.version()}"
+        with self._search_lock:
+            if self._search is None or self._search.stamp != stamp:
+                saved = search.load(self._search_dir)
+                self._search = saved if saved is not None and saved.stamp == stamp else self._build_search(stamp)
+            return self._search
+
+    def _build_search(self, stamp: str) -> search.SearchIndex:
+        ids, texts, metadatas, vectors = [], [], [], []
+        for offset in range(0, self.count(), _PAGE):
+            page = self.collection.get(
+                limit=_PAGE, offset=offset, include=["documents", "metadatas", "embeddings"]
+            )
+            ids += page["ids"]
+            texts += page["documents"]
+            metadatas += page["metadatas"]
+            vectors += list(page["embeddings"])
+        built = search.build(stamp, ids, texts, metadatas, vectors)
+        search.save(built, self._search_dir)
+        return built
+
+    @property
+    def _search_dir(self) -> Path:
+        return Path(self.settings.data_dir) / "search" / self.settings.store.collection
 
     @reaching_store
     def count(self) -> int:

@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from tqdm import tqdm
 
 from ingest.catalog import CatalogEntry
-from ingest.chunking import make_splitter, split
+from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
 from ingest.documents import SourceDocument
 from ingest.errors import IngestError, LoadError
 from ingest.index import Index
@@ -87,6 +87,8 @@ def ingest(
     stale = [doc_id for doc_id in known if doc_id not in found and (prune or _under(doc_id, roots))]
     summary.passages_removed += index.remove(stale)
     summary.removed = len(stale)
+    if summary.added or summary.updated or summary.removed:
+        index.search_index()  # BM25 and the embedding matrix follow the store
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -195,7 +197,7 @@ def _load_changed(
 
 def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
     """The document's fingerprint under these chunking settings (new settings re-split it)."""
-    return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}"
+    return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}/{PASSAGE_FORMAT}"
 
 
 def _write(index: Index, documents: list[SourceDocument], summary: IngestSummary, progress: bool) -> None:

@@ -10,10 +10,10 @@ import sys
 from tests.conftest import ROOT
 
 
-def run(*args: str, data_dir, cwd=ROOT) -> subprocess.CompletedProcess:
+def run(*args: str, data_dir, cwd=ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "assistant", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 

@@ -18,7 +18,8 @@ from tests.conftest import SEED
 def stored(assistant) -> dict[str, dict]:
     """Every stored passage by id: its text and metadata."""
     got = assistant._open(create=False).collection.get(include=["documents", "metadatas"])
-    return {id_: {"text": text, **meta} for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+    rows = zip(got["ids"], got["documents"], got["metadatas"])
+    return {id_: {"text": text[meta["offset"] :], "indexed": text, **meta} for id_, text, meta in rows}
 
 
 def test_passages_are_verbatim_spans_of_their_documents(assistant, corpus):
@@ -41,6 +42,13 @@ def test_header_lines_become_metadata(assistant, corpus):
     assert solar[0]["field_author"] == "Mira Okafor"
     museum = [p for p in stored(assistant).values() if p["doc_id"].endswith("harbor-museum.md")]
     assert museum[0]["title"] == "Harbor Museum Reopens After Renovation"
+
+
+def test_every_passage_is_indexed_under_its_title_outlet_and_date(assistant, corpus):
+    assistant.ingest([corpus])
+    head = "Lakeside Town Approves Floating Solar Farm | The Valley Ledger | March 14, 2024\n"
+    solar = [p for p in stored(assistant).values() if p["doc_id"].endswith("lakeside-solar.txt")]
+    assert len(solar) >= 1 and all(p["indexed"] == head + p["text"] for p in solar)
 
 
 def test_reingest_of_unchanged_files_embeds_nothing(assistant, corpus):
