@@ -1,14 +1,19 @@
-"""Store benchmark: Chroma with synthetic chunks, embedded vs server, at 100k and 1M.
+"""Store benchmark: Chroma with synthetic chunks, embedded vs server, at 100k and 1M; and the
+hybrid search index built from it.
 
     python benchmarks/store.py [--sizes 100000 1000000] [--backends embedded server]
 
 Each case runs in a fresh folder and a fresh child process (so memory is its own): random
-normalized 384-dim vectors, each with a 1,000-character text of varied words and the metadata our passages
-carry, added in batches of Chroma's max batch size into a cosine HNSW collection; then
-`--queries` single-vector queries (k=10, texts, metadata and distances returned, as `ask` does).
-Memory is the peak RSS (VmHWM) of the process holding the index: the child for embedded
-Chroma, the `chroma run` process for the server (the client's is shown beside it). Prints
-Markdown rows for BENCHMARKS.md; a JSON line per case goes to stderr.
+normalized 384-dim vectors, each with a 1,000-character text of varied words and the metadata
+our passages carry, added in batches of Chroma's max batch size into a cosine HNSW collection; then
+`--queries` single-vector queries (k=10, texts, metadata and distances returned, as dense
+retrieval does). Memory is the peak RSS (VmHWM) of the process holding the index: the child for
+embedded Chroma, the `chroma run` process for the server (the client's is shown beside it).
+
+Then what hybrid retrieval (`ask`'s default) does on top of the store, in the same child: read
+every passage with its embedding, build and save the search index, rank 50 questions; its peak
+RSS is the assistant process's. Prints two Markdown tables for BENCHMARKS.md; a JSON line per
+case goes to stderr.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DIM = 384
+PAGE = 5000  # passages per read, as `Index._build_search` reads the store
+HYBRID_QUERIES = 50
 WORDS = sorted(set(re.findall(r"[A-Za-z]{3,}", (ROOT / "docs" / "us-un-ukraine-resolutions.txt").read_text())))
 
 
@@ -89,7 +96,7 @@ def query_all(collection, queries: int, rng) -> list[float]:
     return latencies
 
 
-def child(target: str, size: int, queries: int) -> dict:
+def child(target: str, size: int, queries: int, folder: Path) -> dict:
     """One case, in this process: returns its measurements."""
     import numpy as np
 
@@ -105,7 +112,9 @@ def child(target: str, size: int, queries: int) -> dict:
     latencies = query_all(collection, queries, rng)
     tenth = max(1, len(timings) // 10)
     first, last = timings[:tenth], timings[-tenth:]
+    store_peak = peak_rss_mb(os.getpid())
     return {
+        **hybrid(collection, size, folder, rng),
         "batch": batch,
         "add_seconds": add_seconds,
         "add_rate": size / add_seconds,
@@ -114,7 +123,46 @@ def child(target: str, size: int, queries: int) -> dict:
         "query_p50_ms": 1000 * percentile(latencies, 0.50),
         "query_p95_ms": 1000 * percentile(latencies, 0.95),
         "query_mean_ms": 1000 * statistics.fmean(latencies),
-        "client_peak_rss_mb": peak_rss_mb(os.getpid()),
+        "client_peak_rss_mb": store_peak,
+    }
+
+
+def hybrid(collection, size: int, folder: Path, rng) -> dict:
+    """What hybrid retrieval (`ask`'s default) does with the store: read every passage with its
+    embedding (as `Index._build_search` does), build the search index, save it, rank questions."""
+    import numpy as np
+
+    from assistant.ranking import rank
+    from assistant.settings import RetrievalSettings
+    from ingest import search
+
+    began = time.perf_counter()
+    ids, texts, metadatas, embeddings = [], [], [], []
+    for offset in range(0, size, PAGE):
+        page = collection.get(limit=PAGE, offset=offset, include=["documents", "metadatas", "embeddings"])
+        ids += page["ids"]
+        texts += page["documents"]
+        metadatas += page["metadatas"]
+        embeddings += list(page["embeddings"])
+    read = time.perf_counter() - began
+    built = search.build("bench", ids, texts, metadatas, embeddings)
+    del ids, texts, metadatas, embeddings
+    build = time.perf_counter() - began - read
+    saved = folder / "search"
+    search.save(built, saved)
+    settings, latencies = RetrievalSettings(), []
+    for vector in vectors(rng, HYBRID_QUERIES):
+        question = " ".join(WORDS[i] for i in rng.integers(0, len(WORDS), size=8)) + "?"
+        started = time.perf_counter()
+        rank(built, question, np.asarray(vector), settings.k, settings)
+        latencies.append(time.perf_counter() - started)
+    return {
+        "hybrid_read_seconds": read,
+        "hybrid_build_seconds": build,
+        "hybrid_query_p50_ms": 1000 * percentile(latencies, 0.50),
+        "hybrid_query_p95_ms": 1000 * percentile(latencies, 0.95),
+        "hybrid_peak_rss_mb": peak_rss_mb(os.getpid()),
+        "hybrid_disk_mb": disk_mb(saved),
     }
 
 
@@ -146,7 +194,7 @@ def run_case(backend: str, size: int, args: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"store-{backend}-{size}-", dir=args.workdir))
     server = ChromaServer(folder).start() if backend == "server" else None
     target = server.url if server else str(folder / "chroma")
-    command = [sys.executable, __file__, "--child", target, str(size), str(args.queries)]
+    command = [sys.executable, __file__, "--child", target, str(size), str(args.queries), str(folder)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -173,6 +221,18 @@ def row(result: dict) -> str:
     )
 
 
+def hybrid_row(result: dict) -> str:
+    return (
+        f"| {result['backend']} | {result['size']:,} | {result['hybrid_read_seconds']:,.0f} | "
+        f"{result['hybrid_build_seconds']:,.0f} | {result['hybrid_query_p50_ms']:,.0f} | "
+        f"{result['hybrid_query_p95_ms']:,.0f} | {result['hybrid_peak_rss_mb']:,.0f} | {result['hybrid_disk_mb']:,.0f} |"
+    )
+
+
+HYBRID_HEADER = (
+    "| backend | chunks | read the store s | build s | rank p50 ms | rank p95 ms | assistant peak RSS MiB "
+    "| search index MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+)
 HEADER = (
     "| backend | chunks | add chunks/s (first → last tenth) | add minutes | query p50 ms | query p95 ms "
     "| peak RSS MiB | disk MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -186,19 +246,23 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, default=None, help="where the stores are written (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the stores after measuring")
-    parser.add_argument("--child", nargs=3, metavar=("TARGET", "SIZE", "QUERIES"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, metavar=("TARGET", "SIZE", "QUERIES", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the `finally`s: stop servers, children
     if args.child:
-        target, size, queries = args.child
-        print(json.dumps(child(target, int(size), int(queries))))
+        target, size, queries, folder = args.child
+        print(json.dumps(child(target, int(size), int(queries), Path(folder))))
         return
     print(HEADER, flush=True)
+    results = []
     for size in args.sizes:
         for backend in args.backends:
-            result = run_case(backend, size, args)
-            print(json.dumps(result), file=sys.stderr, flush=True)
-            print(row(result), flush=True)
+            results.append(run_case(backend, size, args))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+            print(row(results[-1]), flush=True)
+    print(f"\n{HYBRID_HEADER}")
+    for result in results:
+        print(hybrid_row(result))
 
 
 if __name__ == "__main__":
