@@ -2,12 +2,14 @@
 
     python benchmarks/load.py [--clients 20] [--questions 5] [--backends embedded server]
 
-The corpus is the seed article, the test corpus and eight documents of distinct facts; every
-client asks `--questions` different questions, all clients starting together. Web clients use
-`gradio_client` against a real `assistant serve` subprocess on 127.0.0.1; API threads share one
-in-process `Assistant`. The two kinds run one after the other, each over its own copy of the
-index (an embedded Chroma is opened by one process at a time). A request counts as wrong unless its answer holds its question's fact and
-cites the document holding it. Latency is measured by the client, queueing included.
+The corpus is the seed article, the test corpus, eight documents of distinct facts and as many
+look-alike weather reports as it takes for every request to ask a question of its own (answering
+caches embeddings, so repeated questions would flatter the numbers); all clients start together.
+Web clients use `gradio_client` against a real `assistant serve` subprocess on 127.0.0.1; API
+threads share one in-process `Assistant`. The two kinds run one after the other, each over its
+own copy of the index (an embedded Chroma is opened by one process at a time). A request counts
+as wrong unless its answer holds its question's fact and cites the document holding it. Latency
+is measured by the client, queueing included.
 Prints Markdown rows for BENCHMARKS.md.
 """
 
@@ -30,10 +32,11 @@ sys.path.insert(0, str(ROOT))
 from assistant import Assistant, Settings  # noqa: E402
 from tests.chroma_server import ChromaServer  # noqa: E402
 from tests.conftest import make_corpus  # noqa: E402
-from tests.corpora import SEED_CASES, ask_api, belongs, write_fact_documents  # noqa: E402
+from tests.corpora import SEED_CASES, ask_api, belongs, write_fact_documents, write_station_documents  # noqa: E402
 from tests.web_client import ask_web, client  # noqa: E402
 from tests.webserver import running_server  # noqa: E402
 
+WARM_UP = "What do these documents say about the harbor?"  # asked by no client
 HEADER = (
     "| backend | clients | requests | errors | wrong | answers/s | p50 s | p95 s | max s |\n"
     "|---|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -48,7 +51,7 @@ def storm(askers: list, cases: list, questions: int) -> dict:
     def worker(number: int, ask) -> None:
         start.wait()
         for step in range(questions):
-            case = cases[(number + step * 7) % len(cases)]
+            case = cases[(number + step * len(askers)) % len(cases)]  # each request its own question
             began = time.perf_counter()
             try:
                 text, sources = ask(case[0])
@@ -87,7 +90,7 @@ def web_round(root: Path, corpus: Path, cases: list, args: argparse.Namespace, *
     with running_server(root, corpus, **store) as server:
         apis = [client(server.url) for _ in range(args.clients)]
         for api in apis[:2]:
-            ask_web(api, cases[0][0])  # warm the server's model and index
+            ask_web(api, WARM_UP)  # load the server's model and search index
         return storm([lambda q, api=api: ask_web(api, q) for api in apis], cases, args.questions)
 
 
@@ -97,7 +100,7 @@ def api_round(root: Path, corpus: Path, cases: list, args: argparse.Namespace, *
     settings = settings.model_copy(update={"store": settings.store.model_copy(update=store)})
     assistant = Assistant(settings)
     assistant.ingest([corpus])
-    ask_api(assistant, cases[0][0])  # load the model and open the index outside the timing
+    ask_api(assistant, WARM_UP)  # load the model and the search index outside the timing
     return storm([lambda q: ask_api(assistant, q)] * args.clients, cases, args.questions)
 
 
@@ -106,6 +109,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[str]:
         root = Path(folder)
         corpus = make_corpus(root / "corpus")
         cases = SEED_CASES + write_fact_documents(corpus)
+        cases += write_station_documents(corpus, max(0, args.clients * args.questions - len(cases)))
         server = ChromaServer(root).start() if backend == "server" else None
         try:
             url = {"url": server.url} if server else {}

@@ -52,6 +52,27 @@ def write_fact_documents(folder: Path) -> list[tuple[str, str, str]]:
     return cases
 
 
+def write_station_documents(folder: Path, count: int) -> list[tuple[str, str, str]]:
+    """`count` look-alike weather reports told apart only by an invented place name, month and
+    figure: many distinct questions (no two alike, so no answer comes from a cache)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    heads = "Kel Mor Tav Bran Sol Quil Dun Fen Hal Rook".split()
+    tails = "wick stead moor hollow ford gate combe holt mere thorpe".split()
+    months = "January February March April May June July August September October November December".split()
+    cases = []
+    for number in range(count):
+        place = heads[number % 10] + tails[(number // 10) % 10] + ("" if number < 100 else str(number // 100))
+        month, rain = months[number % 12], 100 + (number * 37) % 800
+        text = (
+            f"{place} Weather Station Report\n\nThe {place} weather station recorded {rain} millimetres "
+            f"of rain in {month}.\n\nVolunteers read the gauge at {place} every morning.\n"
+        )
+        (folder / f"station-{place.lower()}.txt").write_text(text, encoding="utf-8")
+        question = f"How much rain did the {place} weather station record in {month}?"
+        cases.append((question, f"{rain} millimetres", f"station-{place.lower()}.txt"))
+    return cases
+
+
 def write_many_documents(folder: Path, count: int, seed: int = 1) -> list[Path]:
     """`count` documents of a few passages each, from a seeded random vocabulary."""
     folder.mkdir(parents=True, exist_ok=True)
