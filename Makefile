@@ -63,5 +63,13 @@ bench: install
 	$(BIN)/python benchmarks/core.py $(if $(LIMIT),--limit 60)
 	$(BIN)/python benchmarks/multihop.py $(if $(LIMIT),--limit $(LIMIT))
 
+# Load and store at scale, embedded Chroma vs a chroma run server (issue 7). The 1M-chunk store
+# cases take hours: SIZES=100000 for a shorter run.
+SIZES ?= 100000 1000000
+.PHONY: bench-scale
+bench-scale: install
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/store.py --sizes $(SIZES)
+
 clean:
 	rm -rf $(VENV) .assistant .pytest_cache

@@ -10,7 +10,7 @@
 from assistant.answer import Answer, Citation, Passage
 from assistant.core import Assistant, QuestionError
 from assistant.settings import Settings
-from ingest.errors import AssistantError, ConfigError, EmptyIndexError, IngestError
+from ingest.errors import AssistantError, ConfigError, EmptyIndexError, IngestError, StoreUnavailableError
 from ingest.index import IndexInfo
 from ingest.pipeline import IngestSummary
 
@@ -27,4 +27,5 @@ __all__ = [
     "Passage",
     "QuestionError",
     "Settings",
+    "StoreUnavailableError",
 ]

@@ -152,7 +152,7 @@ class Assistant:
             return self._chain
 
     def _checked(self, question: str) -> str:
-        question = _CONTROL.sub(" ", question or "").strip()
+        question = _plain(question or "").strip()
         limit = self.settings.answer.max_question_chars
         if not question:
             raise QuestionError("The question is empty: type a question about your documents.")
@@ -166,11 +166,17 @@ def _turns(history: History | None) -> list[tuple[str, str]]:
     turns: list[tuple[str, str]] = []
     for item in history or []:
         if isinstance(item, dict):
-            turns.append((item.get("role", "user"), _content_text(item.get("content"))))
+            turns.append((item.get("role", "user"), _plain(_content_text(item.get("content")))))
         else:
             user, reply = item
-            turns += [("user", user), ("assistant", reply or "")]
+            turns += [("user", _plain(user or "")), ("assistant", _plain(reply or ""))]
     return turns
+
+
+def _plain(text: str) -> str:
+    """Text the tokenizer takes: control characters as spaces, lone surrogates (from
+    undecodable bytes or JSON escapes) as `?`."""
+    return _CONTROL.sub(" ", text).encode("utf-8", "replace").decode("utf-8")
 
 
 def _content_text(content) -> str:

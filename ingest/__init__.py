@@ -1,6 +1,13 @@
 """The ground floor: load files, split them into passages, keep a Chroma index in sync."""
 
-from ingest.errors import AssistantError, ConfigError, EmptyIndexError, IngestError, LoadError
+from ingest.errors import (
+    AssistantError,
+    ConfigError,
+    EmptyIndexError,
+    IngestError,
+    LoadError,
+    StoreUnavailableError,
+)
 from ingest.index import Index, IndexInfo, make_embeddings
 from ingest.pipeline import Failure, IngestSummary, ingest
 from ingest.settings import IngestSettings
@@ -16,6 +23,7 @@ __all__ = [
     "IngestSettings",
     "IngestSummary",
     "LoadError",
+    "StoreUnavailableError",
     "ingest",
     "make_embeddings",
 ]

@@ -34,3 +34,13 @@ class MissingDependencyError(ConfigError):
             f"This needs the `{package}` package: install it with "
             f"`pip install 'source-assistant[{extra}]'`."
         )
+
+
+class StoreUnavailableError(AssistantError):
+    """The Chroma server could not be reached; the request can be retried once it is back."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"The Chroma server at {url} is not reachable: start it (`chroma run`) "
+            "or check ASSISTANT_STORE__URL, then try again."
+        )

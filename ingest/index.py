@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -23,6 +22,7 @@ from ingest import search
 from ingest.catalog import Catalog
 from ingest.errors import ConfigError, EmptyIndexError
 from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
+from ingest.store import make_client, reaching, reaching_store
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +62,6 @@ def _model_path(name: str) -> str:
     return name
 
 
-def make_client(settings: IngestSettings):
-    """An embedded Chroma in the data dir, or a client of the configured Chroma server."""
-    import chromadb
-
-    client_settings = chromadb.Settings(anonymized_telemetry=False)
-    if not settings.store.url:
-        return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=client_settings)
-    url = urlparse(settings.store.url)
-    headers = {"Authorization": f"Bearer {settings.store.token}"} if settings.store.token else None
-    return chromadb.HttpClient(
-        host=url.hostname or "localhost",
-        port=url.port or (443 if url.scheme == "https" else 8000),
-        ssl=url.scheme == "https",
-        headers=headers,
-        settings=client_settings,
-    )
-
-
 @dataclass(frozen=True)
 class IndexInfo:
     """What an index holds, for summaries and the web chat's index panel."""
@@ -110,20 +92,23 @@ class Index:
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
-        self.client = client or make_client(settings)
         self.dimension = len(self.embeddings.embed_query("dimension probe"))
         self.records = self._records()
         self.catalog = Catalog(self.records.engine, self.records.namespace)
-        if reset:
-            self._drop()
-        self.collection = self._open_collection(create)
-        self.vectorstore = self._vectorstore()
+        with reaching(settings.store.url):
+            self.client = client or make_client(settings)
+            if reset:
+                self._drop()
+            self.collection = self._open_collection(create)
+            self.vectorstore = self._vectorstore()
+            self._forget_stale_records()
 
     @property
     def location(self) -> str:
         """Where the vectors are: the Chroma server URL or the data dir."""
         return self.settings.store.url or str(self.settings.data_dir)
 
+    @reaching_store
     def write(self, passages: Iterable[Document]) -> IndexingResult:
         """Add passages, skipping stored ones and replacing older versions of their documents."""
         return index(
@@ -136,6 +121,7 @@ class Index:
             key_encoder="sha256",
         )
 
+    @reaching_store
     def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
         """The `k` passages nearest to `vector`, with cosine similarity as score."""
         found = self.collection.query(
@@ -150,6 +136,7 @@ class Index:
             for id_, text, metadata, distance in rows
         ]
 
+    @reaching_store
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Delete documents' passages, records and catalog rows; returns passages deleted."""
         doc_ids = list(doc_ids)
@@ -160,6 +147,7 @@ class Index:
         self.catalog.remove(doc_ids)
         return len(keys)
 
+    @reaching_store
     def _drop(self) -> None:
         """Delete the collection, its records and catalog (for `--rebuild`)."""
         from chromadb.errors import NotFoundError
@@ -171,6 +159,24 @@ class Index:
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
 
+    def _forget_stale_records(self) -> None:
+        """Records of passages the store no longer holds (a new or emptied server) are dropped.
+
+        The records are written after the vectors, so records beside an empty collection
+        can only mean the collection was emptied behind their back: without this, ingest
+        would take every file for unchanged and never write it again.
+        """
+        if self.collection.count() or not self.records.list_keys(limit=1):
+            return
+        log.warning(
+            "The index in %s holds no passages but its records list some (a new or emptied Chroma "
+            "server?): forgetting them, so the next ingest embeds every file again.",
+            self.location,
+        )
+        self.records.delete_keys(self.records.list_keys())
+        self.catalog.clear()
+
+    @reaching_store
     def search_index(self) -> search.SearchIndex:
         """What hybrid retrieval reads, current with the store: rebuilt when the store changed
         (after an ingest here, or another machine's into a shared server), else read from disk."""
@@ -199,10 +205,12 @@ class Index:
     def _search_dir(self) -> Path:
         return Path(self.settings.data_dir) / "search" / self.settings.store.collection
 
+    @reaching_store
     def count(self) -> int:
         """Number of passages stored."""
         return self.collection.count()
 
+    @reaching_store
     def describe(self) -> IndexInfo:
         """Documents, passages and the embedding model of this index."""
         return IndexInfo(

@@ -7,6 +7,7 @@ already held of it.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import time
@@ -77,6 +78,8 @@ def ingest(
     roots = [_existing(Path(path)) for path in paths]
     summary = IngestSummary()
     known = index.catalog.entries()
+    if not known:
+        _note_unrecorded_passages(index)
     files = list(_discover(roots, summary))
     changed = _load_changed(files, known, index, summary)
     _write(index, changed, summary, progress)
@@ -88,6 +91,19 @@ def ingest(
         index.search_index()  # BM25 and the embedding matrix follow the store
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _note_unrecorded_passages(index: Index) -> None:
+    """A shared Chroma server already filled from another machine's records: say how to share them."""
+    store = index.settings.store
+    if store.url and not store.records_url and index.count() and not index.records.list_keys(limit=1):
+        log.warning(
+            "The collection on %s already holds %d passages that this machine's records don't list: "
+            "they will be embedded again (without duplicates). Set ASSISTANT_STORE__RECORDS_URL to the "
+            "database the other machines use to skip that.",
+            store.url,
+            index.count(),
+        )
 
 
 def doc_id_for(path: Path) -> str:
@@ -130,10 +146,26 @@ def _walk(root: Path, summary: IngestSummary) -> Iterator[Path]:
             path = Path(folder) / name
             if name.startswith(".") or not is_supported(path):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(top):
-                _fail(summary, path, "is a link to a file outside the ingested folder")
+            problem = _link_problem(path, top) if path.is_symlink() else None
+            if problem:
+                _fail(summary, path, problem)
                 continue
             yield path
+
+
+def _link_problem(link: Path, top: Path) -> str | None:
+    """Why a symbolic link can't be ingested (a loop, dangling, or leading out), or None."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # a loop, before Python 3.13
+        return "is a symbolic link loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a loop, from Python 3.13
+            return "is a symbolic link loop"
+        return f"is a broken symbolic link ({error.strerror or error})"
+    if not target.is_relative_to(top):
+        return "is a link to a file outside the ingested folder"
+    return None
 
 
 def _load_changed(

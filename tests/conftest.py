@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 from assistant import Assistant, Settings  # noqa: E402
 from ingest.index import make_embeddings  # noqa: E402
 from ingest.settings import EmbeddingSettings  # noqa: E402
+from tests.chroma_server import ChromaServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "docs" / "us-un-ukraine-resolutions.txt"
@@ -71,3 +73,16 @@ def seeded(tmp_path_factory, embeddings) -> Assistant:
     assistant = Assistant(Settings(data_dir=root / "data"), embeddings=embeddings)
     assistant.ingest([make_corpus(root / "corpus")])
     return assistant
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory) -> ChromaServer:
+    """A real `chroma run` on 127.0.0.1, shared by the session (tests use their own collections)."""
+    with ChromaServer(tmp_path_factory.mktemp("chroma")) as server:
+        yield server
+
+
+def server_settings(settings: Settings, url: str, **store) -> Settings:
+    """`settings` pointed at the Chroma server at `url`, in a collection of its own."""
+    store = {"url": url, "collection": f"passages-{uuid.uuid4().hex[:12]}", **store}
+    return settings.model_copy(update={"store": settings.store.model_copy(update=store)})

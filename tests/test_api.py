@@ -22,6 +22,7 @@ def test_public_names_are_pinned():
         "Passage",
         "QuestionError",
         "Settings",
+        "StoreUnavailableError",
     ]
     for name in assistant.__all__:
         assert getattr(assistant, name) is not None

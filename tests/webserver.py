@@ -44,9 +44,11 @@ def cli(*args: str | Path, env: dict, log: Path) -> subprocess.Popen:
         )
 
 
-def environment(root: Path) -> dict:
-    """This environment, less the developer's ASSISTANT_* settings, offline, caches in `root`."""
+def environment(root: Path, **settings: str) -> dict:
+    """This environment, less the developer's ASSISTANT_* settings, offline, caches in `root`;
+    `settings` become ASSISTANT_<NAME> variables (`store__url="http://..."`)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
+    env.update({f"ASSISTANT_{name.upper()}": value for name, value in settings.items()})
     env.update(
         HF_HUB_OFFLINE="1",
         GRADIO_ANALYTICS_ENABLED="False",
@@ -58,9 +60,9 @@ def environment(root: Path) -> dict:
 
 
 @contextmanager
-def running_server(root: Path, corpus: Path, *extra: str) -> Iterator[Server]:
+def running_server(root: Path, corpus: Path, *extra: str, **settings: str) -> Iterator[Server]:
     """Ingest `corpus` into `root/data`, serve it; stop the server on exit."""
-    env, log, data_dir = environment(root), root / "server.log", root / "data"
+    env, log, data_dir = environment(root, **settings), root / "server.log", root / "data"
     ingest = cli("--data-dir", data_dir, "ingest", "-q", corpus, env=env, log=log)
     if ingest.wait() != 0:
         raise RuntimeError(f"ingest failed:\n{log.read_text()[-3000:]}")

@@ -1,4 +1,9 @@
-"""Ingest into real Chroma with real embeddings: spans, metadata, idempotence, edits, deletes."""
+"""The store contract: what ingest and ask promise, on embedded Chroma and on a Chroma server.
+
+Real MiniLM embeddings, real Chroma; tests/store/conftest.py runs every test on both backends
+(haystack's `DocumentStoreBaseTests` idea): spans, metadata, idempotence, edits, deletes,
+citations, the model check, and records that follow the store.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import pytest
 from assistant import Assistant, ConfigError, IngestError
 from ingest import Index
 from ingest.settings import EmbeddingSettings
+from tests.conftest import SEED
 
 
 def stored(assistant) -> dict[str, dict]:
@@ -110,3 +116,26 @@ def test_other_embedding_model_is_refused_until_rebuild(assistant, corpus, embed
     summary = rebuilt.ingest([corpus], rebuild=True)
     assert summary.added == 3 and summary.passages_added > 0
     assert "93" in rebuilt.ask("How many countries voted for the European resolution?").text
+
+
+def test_answers_cite_verbatim_spans_from_the_store(assistant, corpus):
+    assistant.ingest([corpus])
+    answer = assistant.ask("How many countries voted for the European resolution?")
+    assert "93" in answer.text and not answer.abstained
+    citation = answer.citations[0]
+    assert citation.doc_id.endswith(SEED.name) and "93 votes in favor" in citation.quote
+    assert open(citation.source, encoding="utf-8").read()[citation.start : citation.end] == citation.quote
+    solar = assistant.ask("How much power will the floating solar farm produce at peak?")
+    assert "9 megawatts" in solar.text and solar.citations[0].doc_id.endswith("lakeside-solar.txt")
+
+
+def test_a_store_emptied_behind_the_records_back_is_filled_again(assistant, corpus, embeddings):
+    """A new or wiped Chroma server: stale records must not make ingest skip every file."""
+    first = assistant.ingest([corpus])
+    index = assistant._open(create=False)
+    index.client.delete_collection(assistant.settings.store.collection)
+    reopened = Assistant(assistant.settings, embeddings=embeddings)
+    again = reopened.ingest([corpus])
+    assert again.added == 3 and again.passages_added == first.passages_added
+    assert reopened.describe().passages == first.passages_added
+    assert "93" in reopened.ask("How many countries voted for the European resolution?").text

@@ -1,0 +1,269 @@
+"""Store benchmark: Chroma with synthetic chunks, embedded vs server, at 100k and 1M; and the
+hybrid search index built from it.
+
+    python benchmarks/store.py [--sizes 100000 1000000] [--backends embedded server]
+
+Each case runs in a fresh folder and a fresh child process (so memory is its own): random
+normalized 384-dim vectors, each with a 1,000-character text of varied words and the metadata
+our passages carry, added in batches of Chroma's max batch size into a cosine HNSW collection; then
+`--queries` single-vector queries (k=10, texts, metadata and distances returned, as dense
+retrieval does). Memory is the peak RSS (VmHWM) of the process holding the index: the child for
+embedded Chroma, the `chroma run` process for the server (the client's is shown beside it).
+
+Then what hybrid retrieval (`ask`'s default) does on top of the store, in the same child: read
+every passage with its embedding, build and save the search index, rank 50 questions; its peak
+RSS is the assistant process's. Prints two Markdown tables for BENCHMARKS.md; a JSON line per
+case goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DIM = 384
+PAGE = 5000  # passages per read, as `Index._build_search` reads the store
+HYBRID_QUERIES = 50
+WORDS = sorted(set(re.findall(r"[A-Za-z]{3,}", (ROOT / "docs" / "us-un-ukraine-resolutions.txt").read_text())))
+
+
+def texts(rng, count: int) -> list[str]:
+    """Passage-like texts of about 1,000 characters drawn from the seed article's words (varied,
+    as real passages are: Chroma indexes every document for full-text search)."""
+    picks = rng.integers(0, len(WORDS), size=(count, 140))
+    return [" ".join(WORDS[i] for i in row)[:1000] for row in picks]
+
+
+def vectors(rng, count: int):
+    import numpy as np
+
+    block = rng.standard_normal((count, DIM), dtype=np.float32)
+    return block / np.linalg.norm(block, axis=1, keepdims=True)
+
+
+def connect(target: str):
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if target.startswith("http://"):
+        host, port = target.removeprefix("http://").split(":")
+        return chromadb.HttpClient(host=host, port=int(port), settings=settings)
+    return chromadb.PersistentClient(path=target, settings=settings)
+
+
+def add_all(collection, size: int, batch: int, rng) -> list[tuple[int, float]]:
+    """Add `size` chunks; returns (chunks, seconds) per batch."""
+    timings = []
+    for start in range(0, size, batch):
+        count = min(batch, size - start)
+        ids = [f"chunk-{n}" for n in range(start, start + count)]
+        metadatas = [
+            {"doc_id": f"docs/doc-{n // 20}.txt", "source": f"docs/doc-{n // 20}.txt", "title": f"Document {n // 20}",
+             "start": (n % 20) * 800, "end": (n % 20) * 800 + 1000, "chunk": n % 20}
+            for n in range(start, start + count)
+        ]
+        block = vectors(rng, count)
+        documents = texts(rng, count)
+        began = time.perf_counter()
+        collection.add(ids=ids, embeddings=block, documents=documents, metadatas=metadatas)
+        timings.append((count, time.perf_counter() - began))
+    return timings
+
+
+def query_all(collection, queries: int, rng) -> list[float]:
+    """Seconds per single-vector query (k=10), after five warm-up queries."""
+    probes = vectors(rng, queries + 5)
+    latencies = []
+    for number, probe in enumerate(probes):
+        began = time.perf_counter()
+        found = collection.query(query_embeddings=[probe], n_results=10, include=["documents", "metadatas", "distances"])
+        if number >= 5:
+            latencies.append(time.perf_counter() - began)
+        assert len(found["ids"][0]) == 10
+    return latencies
+
+
+def child(target: str, size: int, queries: int, folder: Path) -> dict:
+    """One case, in this process: returns its measurements."""
+    import numpy as np
+
+    rng = np.random.default_rng(42)
+    client = connect(target)
+    collection = client.get_or_create_collection(
+        "bench", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    batch = client.get_max_batch_size()
+    timings = add_all(collection, size, batch, rng)
+    add_seconds = sum(seconds for _, seconds in timings)  # the `add` calls only, not making the data
+    assert collection.count() == size
+    latencies = query_all(collection, queries, rng)
+    tenth = max(1, len(timings) // 10)
+    first, last = timings[:tenth], timings[-tenth:]
+    store_peak = peak_rss_mb(os.getpid())
+    return {
+        **hybrid(collection, size, folder, rng),
+        "batch": batch,
+        "add_seconds": add_seconds,
+        "add_rate": size / add_seconds,
+        "add_rate_first_tenth": rate(first),
+        "add_rate_last_tenth": rate(last),
+        "query_p50_ms": 1000 * percentile(latencies, 0.50),
+        "query_p95_ms": 1000 * percentile(latencies, 0.95),
+        "query_mean_ms": 1000 * statistics.fmean(latencies),
+        "client_peak_rss_mb": store_peak,
+    }
+
+
+def hybrid(collection, size: int, folder: Path, rng) -> dict:
+    """What hybrid retrieval (`ask`'s default) does with the store: read every passage with its
+    embedding (as `Index._build_search` does), build the search index, save it, rank questions."""
+    import numpy as np
+
+    from assistant.ranking import rank
+    from assistant.settings import RetrievalSettings
+    from ingest import search
+
+    began = time.perf_counter()
+    ids, texts, metadatas, embeddings = [], [], [], []
+    for offset in range(0, size, PAGE):
+        page = collection.get(limit=PAGE, offset=offset, include=["documents", "metadatas", "embeddings"])
+        ids += page["ids"]
+        texts += page["documents"]
+        metadatas += page["metadatas"]
+        embeddings += list(page["embeddings"])
+    read = time.perf_counter() - began
+    built = search.build("bench", ids, texts, metadatas, embeddings)
+    del ids, texts, metadatas, embeddings
+    build = time.perf_counter() - began - read
+    saved = folder / "search"
+    search.save(built, saved)
+    settings, latencies = RetrievalSettings(), []
+    for vector in vectors(rng, HYBRID_QUERIES):
+        question = " ".join(WORDS[i] for i in rng.integers(0, len(WORDS), size=8)) + "?"
+        started = time.perf_counter()
+        rank(built, question, np.asarray(vector), settings.k, settings)
+        latencies.append(time.perf_counter() - started)
+    return {
+        "hybrid_read_seconds": read,
+        "hybrid_build_seconds": build,
+        "hybrid_query_p50_ms": 1000 * percentile(latencies, 0.50),
+        "hybrid_query_p95_ms": 1000 * percentile(latencies, 0.95),
+        "hybrid_peak_rss_mb": peak_rss_mb(os.getpid()),
+        "hybrid_disk_mb": disk_mb(saved),
+    }
+
+
+def rate(timings: list[tuple[int, float]]) -> float:
+    return sum(count for count, _ in timings) / sum(seconds for _, seconds in timings)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def disk_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def run_case(backend: str, size: int, args: argparse.Namespace) -> dict:
+    """A fresh folder (and server), the case in a child process, then memory and disk."""
+    from tests.chroma_server import ChromaServer
+
+    folder = Path(tempfile.mkdtemp(prefix=f"store-{backend}-{size}-", dir=args.workdir))
+    server = ChromaServer(folder).start() if backend == "server" else None
+    target = server.url if server else str(folder / "chroma")
+    command = [sys.executable, __file__, "--child", target, str(size), str(args.queries), str(folder)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{backend} {size}: child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result.update(backend=backend, size=size)
+        result["store_peak_rss_mb"] = peak_rss_mb(server.pid) if server else result["client_peak_rss_mb"]
+    finally:
+        if server:
+            server.stop()
+    result["disk_mb"] = disk_mb(server.path if server else folder / "chroma")
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def row(result: dict) -> str:
+    client = f" (client {result['client_peak_rss_mb']:,.0f})" if result["backend"] == "server" else ""
+    return (
+        f"| {result['backend']} | {result['size']:,} | {result['add_rate']:,.0f} "
+        f"({result['add_rate_first_tenth']:,.0f} → {result['add_rate_last_tenth']:,.0f}) | "
+        f"{result['add_seconds'] / 60:,.1f} | {result['query_p50_ms']:.1f} | {result['query_p95_ms']:.1f} | "
+        f"{result['store_peak_rss_mb']:,.0f}{client} | {result['disk_mb']:,.0f} |"
+    )
+
+
+def hybrid_row(result: dict) -> str:
+    return (
+        f"| {result['backend']} | {result['size']:,} | {result['hybrid_read_seconds']:,.0f} | "
+        f"{result['hybrid_build_seconds']:,.0f} | {result['hybrid_query_p50_ms']:,.0f} | "
+        f"{result['hybrid_query_p95_ms']:,.0f} | {result['hybrid_peak_rss_mb']:,.0f} | {result['hybrid_disk_mb']:,.0f} |"
+    )
+
+
+HYBRID_HEADER = (
+    "| backend | chunks | read the store s | build s | rank p50 ms | rank p95 ms | assistant peak RSS MiB "
+    "| search index MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+)
+HEADER = (
+    "| backend | chunks | add chunks/s (first → last tenth) | add minutes | query p50 ms | query p95 ms "
+    "| peak RSS MiB | disk MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["embedded", "server"], choices=["embedded", "server"])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workdir", type=Path, default=None, help="where the stores are written (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the stores after measuring")
+    parser.add_argument("--child", nargs=4, metavar=("TARGET", "SIZE", "QUERIES", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the `finally`s: stop servers, children
+    if args.child:
+        target, size, queries, folder = args.child
+        print(json.dumps(child(target, int(size), int(queries), Path(folder))))
+        return
+    print(HEADER, flush=True)
+    results = []
+    for size in args.sizes:
+        for backend in args.backends:
+            results.append(run_case(backend, size, args))
+            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+            print(row(results[-1]), flush=True)
+    print(f"\n{HYBRID_HEADER}")
+    for result in results:
+        print(hybrid_row(result))
+
+
+if __name__ == "__main__":
+    main()
