@@ -10,6 +10,7 @@ shared Chroma server (the stamp no longer matches).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -63,12 +64,52 @@ class BM25:
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:
+    """Stemmed words of each text. The texts are tokenized a few megabytes at a time, a long
+    document in slices cut at whitespace: tokenizing a 50 MB document in one piece makes
+    millions of transient strings (about 700 MB)."""
     import bm25s
     import Stemmer
 
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=Stemmer.Stemmer("english").stemWords, return_ids=False, show_progress=False
-    )
+    stem = Stemmer.Stemmer("english").stemWords
+    words: list[list[str]] = [[] for _ in texts]
+    batch: list[tuple[int, str]] = []
+    size = 0
+    for owner, piece in _pieces(texts):
+        batch.append((owner, piece))
+        size += len(piece)
+        if size >= BATCH_CHARS:
+            _tokenize_into(words, batch, stem)
+            batch, size = [], 0
+    _tokenize_into(words, batch, stem)
+    return words
+
+
+TOKENIZE_SLICE = 1 << 20  # characters
+BATCH_CHARS = 4 << 20
+_WHITESPACE = re.compile(r"\s")
+
+
+def _pieces(texts: list[str]):
+    """(text number, slice) for every text, long ones cut at whitespace about every megabyte."""
+    for owner, text in enumerate(texts):
+        start = 0
+        while len(text) - start > TOKENIZE_SLICE:
+            space = _WHITESPACE.search(text, start + TOKENIZE_SLICE)
+            if space is None:
+                break
+            yield owner, text[start : space.start()]
+            start = space.end()
+        yield owner, text[start:]
+
+
+def _tokenize_into(words: list[list[str]], batch: list[tuple[int, str]], stem) -> None:
+    import bm25s
+
+    if not batch:
+        return
+    tokens = bm25s.tokenize([piece for _, piece in batch], stopwords="en", stemmer=stem, return_ids=False, show_progress=False)
+    for (owner, _), piece_words in zip(batch, tokens):
+        words[owner].extend(piece_words)
 
 
 @dataclass
