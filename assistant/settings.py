@@ -44,7 +44,7 @@ class AnswerSettings(BaseModel):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     context_chars: int = Field(
-        1200, ge=200, description="LLM answerers: characters of the best passage sentences the model reads."
+        800, ge=200, description="LLM answerers: characters of the best passage sentences the model reads."
     )
 
 
