@@ -15,7 +15,7 @@ from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
 
-_QUIET_LOGGERS = ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
+_QUIET_LOGGERS = ("bm25s", "pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
