@@ -53,7 +53,8 @@ def run_one(answerer: str, model: str) -> dict:
             "text": answer.text, "abstained": answer.abstained,
             "correct": item["answerable"] and not answer.abstained and any(g in answer.text.lower() for g in gold),
             "sentences": 0 if answer.abstained else len(sentence_spans(answer.text)),
-            "flagged": len(answer.unsupported), "first": first, "total": total,
+            "flagged": len(answer.unsupported), "unsupported": list(answer.unsupported),
+            "first": first, "total": total,
         })
     return {"rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -97,6 +98,8 @@ def main() -> None:
         for row in result["rows"]:
             mark = "ok " if row["correct"] or (not row["answerable"] and row["abstained"]) else "BAD"
             print(f"{name:10} {mark} {row['first']:5.1f}s {row['question'][:60]:60} -> {row['text'][:150]}")
+            for sentence in row["unsupported"]:
+                print(f"{'':10} flagged as unsupported: {sentence[:150]}")
         lines.append(summarize(name, result))
     print("\n".join(lines))
 
