@@ -34,7 +34,6 @@ from assistant.answer import Answer  # noqa: E402
 from assistant.answerers import ExtractiveAnswerer  # noqa: E402
 from assistant.evaluation import evaluate, load_questions, write_report  # noqa: E402
 from assistant.evaluation.corpus import corpus_settings  # noqa: E402
-from assistant.evaluation.metrics import percentile  # noqa: E402
 from assistant.evaluation.runner import support_judgements  # noqa: E402
 from assistant.evaluation.scoring import score_question, summarize  # noqa: E402
 from ingest.index import make_embeddings  # noqa: E402

@@ -25,6 +25,9 @@ BM25_K1 = 0.9  # Anserini's defaults; within ±0.01 MRR of 1.5/0.75 on MultiHop-
 BM25_B = 0.4
 ALIAS_FIELDS = ("source", "author")  # header fields whose values a question may name
 DATE_FIELDS = ("published", "date")
+TOKENIZE_SLICE = 1 << 20  # characters: long texts are tokenized in slices of about this size
+BATCH_CHARS = 4 << 20  # characters tokenized per bm25s call
+_WHITESPACE = re.compile(r"\s")
 
 
 class BM25:
@@ -67,7 +70,6 @@ def _tokens(texts: list[str]) -> list[list[str]]:
     """Stemmed words of each text. The texts are tokenized a few megabytes at a time, a long
     document in slices cut at whitespace: tokenizing a 50 MB document in one piece makes
     millions of transient strings (about 700 MB)."""
-    import bm25s
     import Stemmer
 
     stem = Stemmer.Stemmer("english").stemWords
@@ -82,11 +84,6 @@ def _tokens(texts: list[str]) -> list[list[str]]:
             batch, size = [], 0
     _tokenize_into(words, batch, stem)
     return words
-
-
-TOKENIZE_SLICE = 1 << 20  # characters
-BATCH_CHARS = 4 << 20
-_WHITESPACE = re.compile(r"\s")
 
 
 def _pieces(texts: list[str]):
