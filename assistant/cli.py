@@ -14,7 +14,7 @@ from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
 
-_QUIET_LOGGERS = ("bm25s", "pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
+_QUIET_LOGGERS = ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +144,10 @@ def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
 
 
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # also for libraries that set their own logger to DEBUG when imported (bm25s)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.ERROR)
 
