@@ -1,7 +1,7 @@
 """Store benchmark: Chroma with synthetic chunks, embedded vs server, at 100k and 1M; and the
 hybrid search index built from it.
 
-    python benchmarks/store.py [--sizes 100000 1000000] [--backends embedded server]
+    python benchmarks/store.py [--sizes 100000 1000000] [--backends embedded server] [--no-hybrid]
 
 Each case runs in a fresh folder and a fresh child process (so memory is its own): random
 normalized 384-dim vectors, each with a 1,000-character text of varied words and the metadata
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 DIM = 384
 PAGE = 5000  # passages per read, as `Index._build_search` reads the store
+PROGRESS = 50_000  # chunks between progress lines
 HYBRID_QUERIES = 50
 WORDS = sorted(set(re.findall(r"[A-Za-z]{3,}", (ROOT / "docs" / "us-un-ukraine-resolutions.txt").read_text())))
 
@@ -65,8 +66,8 @@ def connect(target: str):
 
 
 def add_all(collection, size: int, batch: int, rng) -> list[tuple[int, float]]:
-    """Add `size` chunks; returns (chunks, seconds) per batch."""
-    timings = []
+    """Add `size` chunks; returns (chunks, seconds) per batch. Progress goes to stderr."""
+    timings, reported = [], 0
     for start in range(0, size, batch):
         count = min(batch, size - start)
         ids = [f"chunk-{n}" for n in range(start, start + count)]
@@ -80,6 +81,11 @@ def add_all(collection, size: int, batch: int, rng) -> list[tuple[int, float]]:
         began = time.perf_counter()
         collection.add(ids=ids, embeddings=block, documents=documents, metadatas=metadatas)
         timings.append((count, time.perf_counter() - began))
+        if start + count - reported >= PROGRESS or start + count == size:
+            reported = start + count
+            seconds = sum(t for _, t in timings)
+            recent = rate(timings[-10:])
+            print(f"  added {reported:,} in {seconds / 60:.1f} min ({recent:,.0f} chunks/s lately)", file=sys.stderr, flush=True)
     return timings
 
 
@@ -96,10 +102,11 @@ def query_all(collection, queries: int, rng) -> list[float]:
     return latencies
 
 
-def child(target: str, size: int, queries: int, folder: Path) -> dict:
+def child(target: str, size: int, queries: int, folder: Path, with_hybrid: bool) -> dict:
     """One case, in this process: returns its measurements."""
     import numpy as np
 
+    Path("/proc/self/oom_score_adj").write_text("1000")  # if memory runs out, this case dies, not the machine
     rng = np.random.default_rng(42)
     client = connect(target)
     collection = client.get_or_create_collection(
@@ -114,7 +121,7 @@ def child(target: str, size: int, queries: int, folder: Path) -> dict:
     first, last = timings[:tenth], timings[-tenth:]
     store_peak = peak_rss_mb(os.getpid())
     return {
-        **hybrid(collection, size, folder, rng),
+        **(hybrid(collection, size, folder, rng) if with_hybrid else {}),
         "batch": batch,
         "add_seconds": add_seconds,
         "add_rate": size / add_seconds,
@@ -194,11 +201,12 @@ def run_case(backend: str, size: int, args: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"store-{backend}-{size}-", dir=args.workdir))
     server = ChromaServer(folder).start() if backend == "server" else None
     target = server.url if server else str(folder / "chroma")
-    command = [sys.executable, __file__, "--child", target, str(size), str(args.queries), str(folder)]
+    command = [sys.executable, __file__, "--child", target, str(size), str(args.queries), str(folder), str(int(args.hybrid))]
+    print(f"{backend} {size:,}: {folder}", file=sys.stderr, flush=True)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)  # stderr: progress, errors
         if done.returncode != 0:
-            raise RuntimeError(f"{backend} {size}: child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+            raise RuntimeError(f"{backend} {size}: child failed ({done.returncode}); its stderr is above")
         result = json.loads(done.stdout.strip().splitlines()[-1])
         result.update(backend=backend, size=size)
         result["store_peak_rss_mb"] = peak_rss_mb(server.pid) if server else result["client_peak_rss_mb"]
@@ -246,12 +254,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, default=None, help="where the stores are written (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the stores after measuring")
-    parser.add_argument("--child", nargs=4, metavar=("TARGET", "SIZE", "QUERIES", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-hybrid", dest="hybrid", action="store_false",
+        help="skip the search-index step (it is the same work on either backend; at 1M it needs most of the memory)",
+    )
+    parser.add_argument("--child", nargs=5, metavar=("TARGET", "SIZE", "QUERIES", "FOLDER", "HYBRID"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the `finally`s: stop servers, children
     if args.child:
-        target, size, queries, folder = args.child
-        print(json.dumps(child(target, int(size), int(queries), Path(folder))))
+        target, size, queries, folder, with_hybrid = args.child
+        print(json.dumps(child(target, int(size), int(queries), Path(folder), with_hybrid == "1")))
         return
     print(HEADER, flush=True)
     results = []
@@ -260,9 +272,10 @@ def main() -> None:
             results.append(run_case(backend, size, args))
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
             print(row(results[-1]), flush=True)
-    print(f"\n{HYBRID_HEADER}")
-    for result in results:
-        print(hybrid_row(result))
+    if args.hybrid:
+        print(f"\n{HYBRID_HEADER}")
+        for result in results:
+            print(hybrid_row(result))
 
 
 if __name__ == "__main__":
