@@ -198,6 +198,8 @@ def run_case(backend: str, size: int, args: argparse.Namespace) -> dict:
     """A fresh folder (and server), the case in a child process, then memory and disk."""
     from tests.chroma_server import ChromaServer
 
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"store-{backend}-{size}-", dir=args.workdir))
     server = ChromaServer(folder).start() if backend == "server" else None
     target = server.url if server else str(folder / "chroma")
