@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -100,6 +101,11 @@ class Support:
 
 LEXICAL_SUPPORT = 0.5
 DENSE_SUPPORT = 0.6
+VERIFY_FLOOR = 0.3  # least lexical support for which a verifier is asked at all
+
+Verifier = Callable[[str, str], bool]
+"""`(claim, quote) -> whether the quote states the claim`: a model's judgement of meaning
+(who did what, yes or no), which word overlap and embeddings cannot tell apart."""
 
 
 def strip_markers(text: str) -> str:
@@ -115,7 +121,7 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     neighbour). A span supports a claim when the claim's content words largely occur in it
     (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
     content word occurs in one sentence and there are at least two (or a number: a terse
-    answer such as "93 [1]").
+    answer such as "93 [1]"). Either way every figure of the claim must be in the span.
     """
     claim = strip_markers(sentence)
     singles = sentence_spans(passage_text) or [(0, len(passage_text))]
@@ -138,8 +144,14 @@ def _support(wanted: set[str], text: str, claim_vector, vector, start: int, end:
     dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
     lexical = overlap(wanted, text) if wanted else 0.0
     contained = single and lexical == 1.0 and _specific(wanted)
-    supported = contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)
+    supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and _figures_in(wanted, text)
     return Support(start, end, lexical, dense, supported)
+
+
+def _figures_in(wanted: set[str], text: str) -> bool:
+    """Whether every number among the claim's words is in `text` ("73 votes" is not "93 votes")."""
+    figures = {word for word in wanted if word.isdigit()}
+    return figures <= {word for word in _WORD.findall(text) if word.isdigit()}
 
 
 def _specific(words: set[str]) -> bool:
@@ -156,13 +168,16 @@ class Resolved:
     unsupported: list[str]
 
 
-def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
+def resolve(text: str, passages: list[Passage], embeddings, verify: Verifier | None = None) -> Resolved:
     """Check a generated answer's citations against the passages.
 
     Markers pointing at no passage are removed; every sentence's remaining markers are
     checked with `check_support`. A sentence none of its markers supports is pointed at the
     passage that does support it, when one does (small models often cite a neighbour);
     otherwise it is listed as unsupported (a sentence without any marker is unsupported too).
+    With `verify`, the verifier has the last word on every span the words point at
+    (`VERIFY_FLOOR` and up): a swapped name or a flipped "for"/"against" is flagged, a fair
+    paraphrase in other words passes.
     """
     by_number = {passage.number: passage for passage in passages}
     text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", text)
@@ -175,7 +190,7 @@ def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
         sentence = text[start:end]
         if not strip_markers(sentence):
             continue
-        checked = _check_sentence(sentence, passages, by_number, embeddings)
+        checked = _check_sentence(sentence, passages, by_number, embeddings, verify)
         citations += checked
         pieces += [text[last:start], checked[0].sentence if checked else sentence]
         last = end
@@ -184,21 +199,35 @@ def resolve(text: str, passages: list[Passage], embeddings) -> Resolved:
     return Resolved("".join(pieces) + text[last:], citations, unsupported)
 
 
-def _check_sentence(sentence: str, passages: list[Passage], by_number: dict, embeddings) -> list[Citation]:
-    """The sentence's citations, checked; re-pointed at a supporting passage if none supports it."""
+def _check_sentence(
+    sentence: str, passages: list[Passage], by_number: dict, embeddings, verify: Verifier | None
+) -> list[Citation]:
+    """The sentence's citations, checked; re-pointed at a supporting passage if none supports it
+    (the best other span only: with a verifier each check is a model call)."""
     numbers = list(dict.fromkeys(int(n) for n in MARKER.findall(sentence)))
     checked = []
     for number in numbers:
         support = check_support(sentence, by_number[number].text, embeddings)
-        checked.append(cite(by_number[number], support.start, support.end, sentence, support.supported))
+        supported = _confirmed(sentence, by_number[number], support, verify)
+        checked.append(cite(by_number[number], support.start, support.end, sentence, supported))
     if any(c.supported for c in checked):
         return checked
-    for passage in passages:
-        if passage.number not in numbers:
-            support = check_support(sentence, passage.text, embeddings)
-            if support.supported:
-                return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
+    others = [(p, check_support(sentence, p.text, embeddings)) for p in passages if p.number not in numbers]
+    if others:
+        passage, support = max(others, key=lambda pair: (pair[1].supported, pair[1].lexical + pair[1].dense))
+        if _confirmed(sentence, passage, support, verify):
+            return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
     return checked
+
+
+def _confirmed(sentence: str, passage: Passage, support: Support, verify: Verifier | None) -> bool:
+    """Whether the span `support` found states the sentence: the verifier's word when there is
+    one (and the span shares enough words to be about it), else the lexical and embedding check."""
+    if verify is None:
+        return support.supported
+    claim = strip_markers(sentence)
+    quote = passage.text[support.start : support.end]
+    return support.lexical >= VERIFY_FLOOR and _figures_in(terms(claim), quote) and verify(claim, quote)
 
 
 def _with_marker(sentence: str, number: int) -> str:

@@ -12,14 +12,15 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
-from assistant.citations import resolve, strip_markers
+from assistant.citations import Verifier, resolve, strip_markers
 from assistant.extractive import ABSTENTION, Candidate, ExtractiveAnswerer, cited_first
-from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL
+from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.settings import AnswerSettings
 
 _HISTORY_TURNS = 4
 _TURN_CHARS = 400
 _ELLIPSIS = " … "
+_VERDICT_TOKENS = 3
 
 
 class GenerativeAnswerer:
@@ -71,7 +72,7 @@ class GenerativeAnswerer:
                 yield ABSTENTION
             yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
             return
-        checked = resolve(text, passages, self.embeddings)
+        checked = resolve(text, passages, self.embeddings, self.verifier() if self.settings.verify else None)
         yield Answer(
             question=question,
             text=checked.text,
@@ -79,6 +80,16 @@ class GenerativeAnswerer:
             passages=passages,
             unsupported=checked.unsupported,
         )
+
+    def verifier(self) -> Verifier:
+        """The model as judge of whether a quote states a claim (a few tokens per call)."""
+        judge = VERIFY_PROMPT | self.model.bind(max_tokens=_VERDICT_TOKENS, stop=["\n"]) | StrOutputParser()
+
+        def verify(claim: str, quote: str) -> bool:
+            verdict = judge.invoke({"claim": claim, "source": html.escape(quote, quote=False)})
+            return verdict.strip().strip('"*').lower().startswith("yes")
+
+        return verify
 
 
 def format_excerpts(excerpts: list[tuple[Passage, list[Candidate]]], numbered: list[Passage]) -> str:

@@ -105,7 +105,7 @@ class LlamaCppChat(BaseChatModel):
             parts = self._model().create_chat_completion(
                 messages=[{"role": _ROLES.get(m.type, m.type), "content": m.content} for m in messages],
                 temperature=self.temperature,
-                max_tokens=self.max_tokens,
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 stop=stop,
                 stream=True,
             )

@@ -30,9 +30,11 @@ class RecordingModel(GenericFakeChatModel):
         return super()._generate(messages, *args, **kwargs)  # `_stream` calls this too
 
 
-def generative(settings: Settings, embeddings, *replies: str) -> tuple[Assistant, RecordingModel]:
+def generative(settings: Settings, embeddings, *replies: str, verify: bool = False) -> tuple[Assistant, RecordingModel]:
+    """An assistant whose model replays `replies`; with `verify`, the replies include its verdicts."""
     model = RecordingModel(messages=iter([AIMessage(content=reply) for reply in replies]), sent=[])
-    assistant = Assistant(settings, embeddings=embeddings, answerer=GenerativeAnswerer(model, embeddings, settings.answer))
+    answering = settings.answer.model_copy(update={"verify": verify})
+    assistant = Assistant(settings, embeddings=embeddings, answerer=GenerativeAnswerer(model, embeddings, answering))
     return assistant, model
 
 
@@ -138,3 +140,48 @@ def test_a_citation_to_the_wrong_passage_is_re_pointed(seeded):
     assert checked.text == f"Sir Keir Starmer is scheduled to meet with Trump [{starmer.number}]."
     assert checked.unsupported == [] and checked.citations[0].supported
     assert "Starmer" in checked.citations[0].quote
+
+
+def test_the_verifier_has_the_last_word_on_each_cited_sentence(ingested, embeddings):
+    reply = "The European resolution won 93 votes in favor [1]. The US voted in favor of it [1]."
+    assistant, model = generative(ingested, embeddings, reply, "Yes.", "No", "No", verify=True)
+    answer = assistant.ask(QUESTION)
+    assert answer.unsupported == ["The US voted in favor of it."]
+    first, second = answer.citations
+    assert first.supported and not second.supported and "93 votes" in first.quote
+    # the answer, a verdict per cited sentence, and one for the best other passage of the second
+    _, verdict_one, verdict_two, re_pointed = model.sent
+    system, human = verdict_one
+    assert system.content == prompts.VERIFY_SYSTEM
+    assert "Claim: The European resolution won 93 votes in favor." in human.content
+    assert f"<source>\n{first.quote}\n</source>" in human.content  # the quote the citation shows
+    assert "Claim: The US voted in favor of it." in verdict_two[-1].content
+    assert "Claim: The US voted in favor of it." in re_pointed[-1].content
+    assert re_pointed[-1].content != verdict_two[-1].content  # another passage's span
+
+
+def test_a_figure_missing_from_the_quote_is_flagged_without_asking_the_model(ingested, embeddings):
+    assistant, model = generative(ingested, embeddings, "The European resolution won 73 votes in favor [1].", verify=True)
+    answer = assistant.ask(QUESTION)
+    assert answer.unsupported == ["The European resolution won 73 votes in favor."]
+    assert len(model.sent) == 1  # the answer only: no span holds 73, so there is nothing to ask
+
+
+def test_a_wrong_figure_is_flagged_by_the_word_check_too(seeded):
+    passages = seeded.ask(QUESTION).passages
+    checked = resolve("It had 73 votes in favor [1]. It had 93 votes in favor [1].", passages, seeded._embeddings)
+    assert checked.unsupported == ["It had 73 votes in favor."]
+
+
+def test_a_verifier_that_says_no_flags_even_a_verbatim_looking_claim(seeded):
+    passages = seeded.ask(QUESTION).passages
+    asked = []
+    checked = resolve(
+        "The US voted in favor of the European resolution [1].",
+        passages,
+        seeded._embeddings,
+        verify=lambda claim, quote: asked.append((claim, quote)) or False,
+    )
+    assert checked.unsupported == ["The US voted in favor of the European resolution."]
+    assert asked and asked[0][0] == "The US voted in favor of the European resolution."
+    assert "93 votes in favor" in asked[0][1]  # every word of the claim is in that sentence
