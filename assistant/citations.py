@@ -66,13 +66,6 @@ def terms(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
 
 
-def overlap(question_terms: set[str], text: str) -> float:
-    """Share of the question's content words that `text` contains."""
-    if not question_terms:
-        return 0.0
-    return len(question_terms & terms(text)) / len(question_terms)
-
-
 def cite(passage: Passage, start: int, end: int, sentence: str, supported: bool = True) -> Citation:
     """A citation of `passage.text[start:end]`, with offsets moved into the document."""
     return Citation(
@@ -121,37 +114,63 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     neighbour). A span supports a claim when the claim's content words largely occur in it
     (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
     content word occurs in one sentence and there are at least two (or a number: a terse
-    answer such as "93 [1]"). Either way every figure of the claim must be in the span.
+    answer such as "93 [1]"). Either way every figure and name of the claim must be in the span
+    (`specifics`). When no span supports the claim, the best-scoring one is the quote.
     """
     claim = strip_markers(sentence)
     singles = sentence_spans(passage_text) or [(0, len(passage_text))]
     pairs = [(a[0], b[1]) for a, b in zip(singles, singles[1:])]
     spans = singles + pairs
     vectors = embeddings.embed_documents([claim, *(passage_text[a:b] for a, b in spans)])
-    wanted = terms(claim)
+    wanted, named = terms(claim), specifics(claim)
     scored = [
-        _support(wanted, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
+        _support(wanted, named, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
         for n, ((a, b), vector) in enumerate(zip(spans, vectors[1:]))
     ]
-    best_single = max(scored[: len(singles)], key=lambda s: (s.supported, s.lexical + s.dense))
+    best_single = max(scored[: len(singles)], key=_rank)
     if best_single.supported or not pairs:
         return best_single
-    best_pair = max(scored[len(singles) :], key=lambda s: (s.supported, s.lexical + s.dense))
-    return best_pair if best_pair.supported else best_single
+    return max(best_single, max(scored[len(singles) :], key=_rank), key=_rank)
 
 
-def _support(wanted: set[str], text: str, claim_vector, vector, start: int, end: int, single: bool) -> Support:
+def _rank(support: Support) -> tuple:
+    return support.supported, support.lexical + support.dense
+
+
+def _support(
+    wanted: set[str], named: set[str], text: str, claim_vector, vector, start: int, end: int, single: bool
+) -> Support:
     dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
-    lexical = overlap(wanted, text) if wanted else 0.0
+    found = terms(text)
+    lexical = len(wanted & found) / len(wanted) if wanted else 0.0
     contained = single and lexical == 1.0 and _specific(wanted)
-    supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and _figures_in(wanted, text)
+    supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and _all_in(named, text)
     return Support(start, end, lexical, dense, supported)
 
 
-def _figures_in(wanted: set[str], text: str) -> bool:
-    """Whether every number among the claim's words is in `text` ("73 votes" is not "93 votes")."""
-    figures = {word for word in wanted if word.isdigit()}
-    return figures <= {word for word in _WORD.findall(text) if word.isdigit()}
+def _all_in(named: set[str], text: str) -> bool:
+    """Whether every figure and name is a word of `text`, or a name of four letters or more
+    begins one ("America" in "American")."""
+    found = {word.lower() for word in _WORD.findall(text)}
+    return all(
+        name in found or (len(name) >= 4 and not name.isdigit() and any(word.startswith(name) for word in found))
+        for name in named
+    )
+
+
+def specifics(claim: str) -> set[str]:
+    """The claim's figures and names (capitalised words), lower-cased: a span that
+    lacks one is about something else ("73 votes" is not "93 votes", "Pelosi said" is not
+    "Curtis said"). A capital that only opens the sentence counts when a name follows from it
+    ("Nancy Pelosi", "China's")."""
+    tokens = _WORD.findall(claim)
+    picked = set()
+    for n, token in enumerate(tokens):
+        following = tokens[n + 1] if n + 1 < len(tokens) else ""
+        name = token[:1].isupper() and (n > 0 or following[:1].isupper() or following == "s")
+        if (token.isdigit() or name) and token.lower() not in _STOPWORDS:
+            picked.add(token.lower())
+    return picked
 
 
 def _specific(words: set[str]) -> bool:
@@ -176,7 +195,7 @@ def resolve(text: str, passages: list[Passage], embeddings, verify: Verifier | N
     passage that does support it, when one does (small models often cite a neighbour);
     otherwise it is listed as unsupported (a sentence without any marker is unsupported too).
     With `verify`, the verifier has the last word on every span the words point at
-    (`VERIFY_FLOOR` and up): a swapped name or a flipped "for"/"against" is flagged, a fair
+    (`VERIFY_FLOOR` and up, every figure and name in it): a swapped name or a flipped "for"/"against" is flagged, a fair
     paraphrase in other words passes.
     """
     by_number = {passage.number: passage for passage in passages}
@@ -227,7 +246,7 @@ def _confirmed(sentence: str, passage: Passage, support: Support, verify: Verifi
         return support.supported
     claim = strip_markers(sentence)
     quote = passage.text[support.start : support.end]
-    return support.lexical >= VERIFY_FLOOR and _figures_in(terms(claim), quote) and verify(claim, quote)
+    return support.lexical >= VERIFY_FLOOR and _all_in(specifics(claim), quote) and verify(claim, quote)
 
 
 def _with_marker(sentence: str, number: int) -> str:

@@ -1,6 +1,6 @@
 """Answerers on the seed question set: extractive vs a local LLM (llama.cpp).
 
-    python benchmarks/answerers.py [--answerers extractive llamacpp] [--model models/qwen...gguf]
+    python benchmarks/answerers.py [--answerers extractive llamacpp] [--model models/qwen...gguf] [--no-verify]
 
 For each answerer, in a subprocess of its own (so that peak memory is its own): correct
 answers (a gold answer contained in a non-abstaining answer), refusals of unanswerable
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 QUESTIONS = ROOT / "evalsets" / "seed" / "questions.jsonl"
 
 
-def run_one(answerer: str, model: str) -> dict:
+def run_one(answerer: str, model: str, verify: bool) -> dict:
     """Ask every seed question with one answerer; returns per-question rows and peak memory."""
     from assistant import Assistant, Settings
     from assistant.citations import sentence_spans
@@ -35,6 +35,7 @@ def run_one(answerer: str, model: str) -> dict:
     settings = Settings(data_dir=Path(tempfile.mkdtemp()))
     settings.answer.answerer = answerer
     settings.llm.model_path = Path(model)
+    settings.answer.verify = verify
     assistant = Assistant(settings)
     assistant.ingest([ROOT / "docs"])
     rows = []
@@ -80,10 +81,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answerers", nargs="+", default=["extractive", "llamacpp"])
     parser.add_argument("--model", default=str(ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
+    parser.add_argument(
+        "--no-verify", dest="verify", action="store_false", help="LLM answerers: the word and embedding check alone"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.model)))
+        print(json.dumps(run_one(args.one, args.model, args.verify)))
         return
     lines = [
         "| answerer | answerable right | unanswerable refused | answerable refused | flagged sentences "
@@ -92,7 +96,7 @@ def main() -> None:
     ]
     for name in args.answerers:
         done = subprocess.run(
-            [sys.executable, __file__, "--one", name, "--model", args.model], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--one", name, "--model", args.model, *([] if args.verify else ["--no-verify"])], capture_output=True, text=True, check=True
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         for row in result["rows"]:

@@ -13,7 +13,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Assistant, Settings, prompts
-from assistant.citations import resolve
+from assistant.citations import resolve, specifics
 from assistant.generative import GenerativeAnswerer, is_abstention
 from tests.conftest import SEED
 
@@ -185,3 +185,29 @@ def test_a_verifier_that_says_no_flags_even_a_verbatim_looking_claim(seeded):
     assert checked.unsupported == ["The US voted in favor of the European resolution."]
     assert asked and asked[0][0] == "The US voted in favor of the European resolution."
     assert "93 votes in favor" in asked[0][1]  # every word of the claim is in that sentence
+
+
+@pytest.mark.parametrize(
+    ("claim", "named"),
+    [
+        ("Nancy Pelosi criticized the vote.", {"nancy", "pelosi"}),
+        ("China's veto power deadlocks the Security Council.", {"china", "security", "council"}),
+        ("Observers say the vote signals a shift.", set()),  # a capital that only opens the sentence
+        ("It had 73 votes in favor.", {"73"}),
+    ],
+)
+def test_the_names_and_figures_a_quote_must_hold(claim, named):
+    assert specifics(claim) == named
+
+
+def test_a_name_or_role_the_quote_lacks_is_flagged_and_a_demonym_is_not(seeded):
+    passages = seeded.ask("Which Republican senator expressed concern?").passages
+    checked = resolve(
+        "Democratic Senator John Curtis expressed deep concern over the alignment with Russia and North Korea [1]. "
+        "Republican Senator John Curtis called the alignment a betrayal of America's ideals [1].",
+        passages,
+        seeded._embeddings,
+    )
+    assert checked.unsupported == [
+        "Democratic Senator John Curtis expressed deep concern over the alignment with Russia and North Korea."
+    ]
