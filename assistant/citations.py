@@ -162,12 +162,18 @@ def specifics(claim: str) -> set[str]:
     """The claim's figures and names (capitalised words), lower-cased: a span that
     lacks one is about something else ("73 votes" is not "93 votes", "Pelosi said" is not
     "Curtis said"). A capital that only opens the sentence counts when a name follows from it
-    ("Nancy Pelosi", "China's")."""
-    tokens = _WORD.findall(claim)
+    ("Nancy Pelosi", "China's"), not when a comma parts them ("Yes, Senator Curtis")."""
+    matches = list(_WORD.finditer(claim))
     picked = set()
-    for n, token in enumerate(tokens):
-        following = tokens[n + 1] if n + 1 < len(tokens) else ""
-        name = token[:1].isupper() and (n > 0 or following[:1].isupper() or following == "s")
+    for n, match in enumerate(matches):
+        token = match.group()
+        if n == 0 and len(matches) > 1:
+            between, following = claim[match.end() : matches[1].start()], matches[1].group()
+            name = token[:1].isupper() and (
+                (between == " " and following[:1].isupper()) or (between in "'’" and following == "s")
+            )
+        else:
+            name = token[:1].isupper()
         if (token.isdigit() or name) and token.lower() not in _STOPWORDS:
             picked.add(token.lower())
     return picked

@@ -152,7 +152,8 @@ def test_the_verifier_has_the_last_word_on_each_cited_sentence(ingested, embeddi
     # the answer, a verdict per cited sentence, and one for the best other passage of the second
     _, verdict_one, verdict_two, re_pointed = model.sent
     system, human = verdict_one
-    assert system.content == prompts.VERIFY_SYSTEM
+    assert system.content == model.sent[0][0].content  # the answer's instructions: their evaluation is reused
+    assert human.content.startswith(prompts.VERIFY_TASK)
     assert "Claim: The European resolution won 93 votes in favor." in human.content
     assert f"<source>\n{first.quote}\n</source>" in human.content  # the quote the citation shows
     assert "Claim: The US voted in favor of it." in verdict_two[-1].content
@@ -194,6 +195,7 @@ def test_a_verifier_that_says_no_flags_even_a_verbatim_looking_claim(seeded):
         ("China's veto power deadlocks the Security Council.", {"china", "security", "council"}),
         ("Observers say the vote signals a shift.", set()),  # a capital that only opens the sentence
         ("It had 73 votes in favor.", {"73"}),
+        ("Yes, Senator Curtis spoke.", {"senator", "curtis"}),  # a comma parts the opening word from the name
     ],
 )
 def test_the_names_and_figures_a_quote_must_hold(claim, named):
