@@ -94,9 +94,10 @@ def main() -> None:
         "| first piece p50 / max (s) | per answer p50 (s) | peak RSS (MB) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    passed_on = ["--model", args.model, *([] if args.verify else ["--no-verify"])]
     for name in args.answerers:
         done = subprocess.run(
-            [sys.executable, __file__, "--one", name, "--model", args.model, *([] if args.verify else ["--no-verify"])], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--one", name, *passed_on], capture_output=True, text=True, check=True
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         for row in result["rows"]:
