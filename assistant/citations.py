@@ -167,16 +167,19 @@ def specifics(claim: str) -> set[str]:
     picked = set()
     for n, match in enumerate(matches):
         token = match.group()
-        if n == 0 and len(matches) > 1:
-            between, following = claim[match.end() : matches[1].start()], matches[1].group()
-            name = token[:1].isupper() and (
-                (between == " " and following[:1].isupper()) or (between in "'’" and following == "s")
-            )
-        else:
-            name = token[:1].isupper()
+        name = token[:1].isupper() and (n > 0 or _opens_a_name(claim, matches))
         if (token.isdigit() or name) and token.lower() not in _STOPWORDS:
             picked.add(token.lower())
     return picked
+
+
+def _opens_a_name(claim: str, matches: list[re.Match]) -> bool:
+    """True when the claim's first word runs into a capitalised word ("Nancy Pelosi") or a
+    possessive ("China's"); False after a comma ("Yes, Senator") or with nothing after it."""
+    if len(matches) < 2:
+        return False
+    between, following = claim[matches[0].end() : matches[1].start()], matches[1].group()
+    return (between == " " and following[:1].isupper()) or (between in "'’" and following == "s")
 
 
 def _specific(words: set[str]) -> bool:

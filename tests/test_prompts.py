@@ -196,6 +196,7 @@ def test_a_verifier_that_says_no_flags_even_a_verbatim_looking_claim(seeded):
         ("Observers say the vote signals a shift.", set()),  # a capital that only opens the sentence
         ("It had 73 votes in favor.", {"73"}),
         ("Yes, Senator Curtis spoke.", {"senator", "curtis"}),  # a comma parts the opening word from the name
+        ("Macron.", set()),  # an opening capital with no name after it
     ],
 )
 def test_the_names_and_figures_a_quote_must_hold(claim, named):
