@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.answer import Answer
+from assistant.citations import strip_markers
 from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
@@ -97,16 +98,23 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
     if args.json:
         print(assistant.ask(args.question).model_dump_json(indent=2))
         return 0
-    answer = None
+    answer, streamed = None, ""
     for piece in assistant.stream(args.question):
         if isinstance(piece, Answer):
             answer = piece
         else:
+            streamed += piece
             print(piece, end="", flush=True)
     print()
     if answer is not None:
+        if _words(answer.text) != _words(streamed):  # the check replaced the written answer
+            print(f"Checked answer: {answer.text}")
         print(format_sources(answer))
     return 0
+
+
+def _words(text: str) -> list[str]:
+    return strip_markers(text).split()
 
 
 def format_sources(answer: Answer) -> str:

@@ -1,5 +1,6 @@
 """The generative answerer: a language model writes the answer from the passages' best
 sentences, citing them as `[n]`; the citations are checked once the text is complete.
+An answer that only gives the question's words back is replaced by the extractive quote.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
-from assistant.citations import Verifier, resolve, strip_markers
+from assistant.citations import Verifier, resolve, strip_markers, terms
 from assistant.extractive import ABSTENTION, Candidate, ExtractiveAnswerer, cited_first
 from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.settings import AnswerSettings
@@ -72,6 +73,10 @@ class GenerativeAnswerer:
                 yield ABSTENTION
             yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
             return
+        if restates(asked, text):  # true but empty ("X held the vote" to "Where is X that held the vote?")
+            *_, quoted = self.selector.stream(question, passages, history, query)
+            yield quoted
+            return
         checked = resolve(text, passages, self.embeddings, self.verifier() if self.settings.verify else None)
         yield Answer(
             question=question,
@@ -116,6 +121,16 @@ def _about(passage: Passage) -> str:
     return "".join(
         f' {name}="{html.escape(passage.fields[name])}"' for name in PASSAGE_FIELDS if passage.fields.get(name)
     )
+
+
+def restates(question: str, text: str) -> bool:
+    """Whether the answer only gives the question's own words back: no word of it is news.
+
+    Small models answer "Which minister will meet him?" with "The minister will meet him [1]."
+    Such an answer is true and cited, so the citation check passes it; it still answers nothing.
+    """
+    said = terms(strip_markers(text))
+    return bool(said) and said <= terms(question)
 
 
 def is_abstention(text: str) -> bool:

@@ -6,15 +6,16 @@ GGUF model in-process and over HTTP.
 
 from __future__ import annotations
 
+import argparse
 import re
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant import Assistant, Settings, prompts
+from assistant import Assistant, Settings, cli, prompts
 from assistant.citations import resolve, specifics
-from assistant.generative import GenerativeAnswerer, is_abstention
+from assistant.generative import GenerativeAnswerer, is_abstention, restates
 from tests.conftest import SEED
 
 QUESTION = "How many countries voted for the European resolution?"
@@ -108,6 +109,36 @@ def test_follow_up_is_rewritten_before_retrieval(ingested, embeddings):
     assert standalone in answering[-1].content
     assert any("Keir Starmer is scheduled" in p.text for p in answer.passages[:2])
     assert answer.citations[0].supported and "Starmer" in answer.citations[0].quote
+
+
+def test_an_answer_that_only_restates_the_question_is_replaced_by_the_quote(ingested, embeddings, capsys):
+    question = "Which British prime minister is scheduled to meet Trump?"
+    written = "The British prime minister is scheduled to meet Trump [1]."
+    assistant, _ = generative(ingested, embeddings, written, written)
+    *pieces, answer = list(assistant.stream(question))
+    assert "".join(pieces) == written  # streamed as the model wrote it
+    assert "Keir Starmer" in answer.text and not answer.abstained
+    quote = answer.citations[0]
+    assert quote.supported and quote.quote in answer.text
+    assert open(quote.source, encoding="utf-8").read()[quote.start : quote.end] == quote.quote
+    cli._ask(assistant, argparse.Namespace(json=False, question=question))  # the CLI shows the replacement
+    shown = capsys.readouterr().out
+    assert shown.startswith(written) and f"Checked answer: {answer.text}" in shown
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "restated"),
+    [
+        ("Where is the UN General Assembly that held the vote?", "The UN General Assembly held the vote [1].", True),
+        ("Which country's veto causes deadlock?", "The deadlock is caused by a veto [2].", True),
+        ("Where is the UN General Assembly that held the vote?", "It is in New York [1].", False),
+        ("Was Russia named in the US resolution?", "No [1].", False),
+        ("What happened to the US resolution?", "The US resolution narrowly passed [1].", False),
+        ("What happened?", "[1]", False),
+    ],
+)
+def test_restating_the_question(question, text, restated):
+    assert restates(question, text) is restated
 
 
 @pytest.mark.parametrize(
