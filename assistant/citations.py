@@ -90,6 +90,7 @@ class Support:
     lexical: float  # share of the sentence's content words found in that passage sentence
     dense: float  # cosine similarity of the two sentences' embeddings
     supported: bool
+    fits: bool = True  # every figure and name of the claim is in the span, each where the claim puts it
 
 
 LEXICAL_SUPPORT = 0.5
@@ -115,7 +116,8 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
     content word occurs in one sentence and there are at least two (or a number: a terse
     answer such as "93 [1]"). Either way every figure and name of the claim must be in the span
-    (`specifics`). When no span supports the claim, the best-scoring one is the quote.
+    (`specifics`), and in a two-sentence span a name must sit with something the claim says of
+    it (`_anchored`). When no span supports the claim, the best-scoring one is the quote.
     """
     claim = strip_markers(sentence)
     singles = sentence_spans(passage_text) or [(0, len(passage_text))]
@@ -123,9 +125,14 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     spans = singles + pairs
     vectors = embeddings.embed_documents([claim, *(passage_text[a:b] for a, b in spans)])
     wanted, named = terms(claim), specifics(claim)
+    fits = [_all_in(named, passage_text[a:b]) for a, b in singles]
+    fits += [
+        _all_in(named, passage_text[a[0] : b[1]]) and _anchored(named, wanted, passage_text[a[0] : a[1]], passage_text[b[0] : b[1]])
+        for a, b in zip(singles, singles[1:])
+    ]
     scored = [
-        _support(wanted, named, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
-        for n, ((a, b), vector) in enumerate(zip(spans, vectors[1:]))
+        _support(wanted, fit, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
+        for n, ((a, b), vector, fit) in enumerate(zip(spans, vectors[1:], fits))
     ]
     best_single = max(scored[: len(singles)], key=_rank)
     if best_single.supported or not pairs:
@@ -137,15 +144,27 @@ def _rank(support: Support) -> tuple:
     return support.supported, support.lexical + support.dense
 
 
-def _support(
-    wanted: set[str], named: set[str], text: str, claim_vector, vector, start: int, end: int, single: bool
-) -> Support:
+def _support(wanted: set[str], fits: bool, text: str, claim_vector, vector, start: int, end: int, single: bool) -> Support:
     dense = float(sum(a * b for a, b in zip(claim_vector, vector)))
     found = terms(text)
     lexical = len(wanted & found) / len(wanted) if wanted else 0.0
     contained = single and lexical == 1.0 and _specific(wanted)
-    supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and _all_in(named, text)
-    return Support(start, end, lexical, dense, supported)
+    supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and fits
+    return Support(start, end, lexical, dense, supported, fits)
+
+
+def _anchored(named: set[str], wanted: set[str], first: str, second: str) -> bool:
+    """Whether two adjacent sentences state the claim of the same names: False when a name
+    only one sentence holds comes there with nothing the claim says (`wanted` less the names)
+    while the other sentence says it. "Pelosi described the alignment as a betrayal" is not
+    stated by "Curtis described it as a betrayal. Pelosi criticized the vote."
+    """
+    said = wanted - {_stem(name) for name in named}
+    for own, other in ((first, second), (second, first)):
+        alone = any(_all_in({name}, own) and not _all_in({name}, other) for name in named)
+        if alone and not said & terms(own) and said & terms(other):
+            return False
+    return True
 
 
 def _all_in(named: set[str], text: str) -> bool:
@@ -253,9 +272,8 @@ def _confirmed(sentence: str, passage: Passage, support: Support, verify: Verifi
     one (and the span shares enough words to be about it), else the lexical and embedding check."""
     if verify is None:
         return support.supported
-    claim = strip_markers(sentence)
     quote = passage.text[support.start : support.end]
-    return support.lexical >= VERIFY_FLOOR and _all_in(specifics(claim), quote) and verify(claim, quote)
+    return support.lexical >= VERIFY_FLOOR and support.fits and verify(strip_markers(sentence), quote)
 
 
 def _with_marker(sentence: str, number: int) -> str:

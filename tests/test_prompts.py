@@ -245,3 +245,25 @@ def test_a_name_or_role_the_quote_lacks_is_flagged_and_a_demonym_is_not(seeded):
     assert checked.unsupported == [
         "Democratic Senator John Curtis expressed deep concern over the alignment with Russia and North Korea."
     ]
+
+
+@pytest.mark.parametrize(
+    ("claim", "supported"),
+    [
+        # each name lies in one of two adjacent sentences, what the claim says of it in the other
+        ("Nancy Pelosi described the alignment as a betrayal of American ideals.", False),
+        ("John Curtis criticized the vote for contradicting longstanding US support for democracy.", False),
+        ("Sir Keir Starmer is meeting Emmanuel Macron next.", False),
+        ("Emmanuel Macron is scheduled to meet Trump in a follow-up.", False),
+        # the same two sentences, each name with its own words
+        ("Emmanuel Macron visited Donald Trump at the White House, and Keir Starmer is scheduled to meet Trump.", True),
+        ("John Curtis called the alignment a betrayal of American ideals and Nancy Pelosi criticized the vote.", True),
+    ],
+)
+def test_two_sentences_support_a_claim_only_with_each_name_where_its_words_are(seeded, claim, supported):
+    passages = seeded.retrieve(claim)
+    checked = resolve(f"{claim} [1]", passages, seeded._embeddings)
+    assert (checked.unsupported == []) is supported
+    if supported:
+        quote = checked.citations[0].quote
+        assert {"starmer", "pelosi"} & specifics(claim) <= set(quote.lower().split())  # the pair is the quote
