@@ -24,6 +24,7 @@ _RUNNER_UP = 0.85  # a second sentence is quoted when it scores this close to th
 _FOLLOW_UP_WEIGHT = 0.6  # share of a follow-up's score from its own words
 _REPEAT_PENALTY = 0.9  # for a sentence an earlier answer already quoted
 _ENDINGS = tuple('.!?"”’)')
+ADJACENT = 3  # characters between two sentences that follow each other (a space, a line break)
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,14 @@ class ExtractiveAnswerer:
             return [], 0.0
         vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
         ranked = sorted(zip(candidates, self.score(question, candidates, vectors)), key=lambda pair: -pair[1])
+        order = [candidate for candidate, _ in ranked]
+        following = _next_sentence(order[0], candidates)
+        if following is not None:  # the best sentence's detail often goes on in the next one
+            order.remove(following)
+            order.insert(1, following)
         chosen: dict[int, list[Candidate]] = {}
         used = 0
-        for candidate, _ in ranked:
+        for candidate in order:
             if used + len(candidate.text) > budget and chosen:
                 continue
             chosen.setdefault(candidate.passage.number, []).append(candidate)
@@ -177,6 +183,18 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
             seen.add(key)
             found.append(Candidate(passage, start, end))
     return found
+
+
+def _next_sentence(candidate: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    """The candidate that goes on from `candidate` in the same paragraph, if any."""
+    end = candidate.passage.start + candidate.end
+    after = [
+        c for c in candidates
+        if c.passage.doc_id == candidate.passage.doc_id and 0 <= c.passage.start + c.start - end <= ADJACENT
+    ]
+    following = min(after, key=lambda c: c.passage.start + c.start, default=None)
+    gap = candidate.passage.text[candidate.end : candidate.end + ADJACENT]
+    return following if following is not None and "\n" not in gap[: following.passage.start + following.start - end] else None
 
 
 def cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:

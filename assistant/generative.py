@@ -14,7 +14,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
 from assistant.citations import Verifier, resolve, strip_markers, terms
-from assistant.extractive import ABSTENTION, Candidate, ExtractiveAnswerer, cited_first
+from assistant.extractive import ABSTENTION, ADJACENT, Candidate, ExtractiveAnswerer, cited_first
 from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.settings import AnswerSettings
 
@@ -110,10 +110,19 @@ def format_excerpts(excerpts: list[tuple[Passage, list[Candidate]]], numbered: l
             PASSAGE.format(
                 number=number_of[(passage.doc_id, passage.start)],
                 about=_about(passage),
-                text=html.escape(_ELLIPSIS.join(s.text for s in sentences), quote=False),
+                text=html.escape(_joined(sentences), quote=False),
             )
         )
     return "\n".join(blocks)
+
+
+def _joined(sentences: list[Candidate]) -> str:
+    """The sentences in document order, an ellipsis where text was left out between them."""
+    text = sentences[0].text
+    for before, sentence in zip(sentences, sentences[1:]):
+        gap = sentence.passage.start + sentence.start - (before.passage.start + before.end)
+        text += (" " if 0 <= gap <= ADJACENT else _ELLIPSIS) + sentence.text
+    return text
 
 
 def _about(passage: Passage) -> str:

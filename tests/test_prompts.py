@@ -267,3 +267,12 @@ def test_two_sentences_support_a_claim_only_with_each_name_where_its_words_are(s
     if supported:
         quote = checked.citations[0].quote
         assert {"starmer", "pelosi"} & specifics(claim) <= set(quote.lower().split())  # the pair is the quote
+
+
+def test_the_model_reads_the_sentence_that_goes_on_from_the_best_one(ingested, embeddings):
+    """The best sentence names the vote; the next one, which scores low, says who abstained in it."""
+    assistant, model = generative(ingested, embeddings, "The UK and France abstained [1].")
+    answer = assistant.ask("Which allies abstained from the US resolution at the UN Security Council?")
+    prompt = model.sent[0][-1].content
+    assert "was narrowly passed. The abstentions from traditional allies like the UK and France" in prompt
+    assert not answer.abstained and "allies like the UK and France" in answer.citations[0].quote
