@@ -1,71 +1,15 @@
-"""Citations: sentence spans in passages, markers in answers, and how well text supports text."""
+"""Citations: markers in answers, and how well a passage supports an answer sentence."""
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.answer import Citation, Passage
+from assistant.words import STOPWORDS, WORD, contradicts, sentence_spans, stem, terms
 
 MARKER = re.compile(r"\[(\d+)\]")
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Lucene's English stop words plus the words that only shape a question.
-_STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it of on or such that the their then "
-    "there these they this to was will with what which who whom whose when where why how many much "
-    "did does do done has have had can could would should may might about according from were been "
-    "its his her he she them we you your our i me my".split()
-)
-_local = threading.local()
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """`(start, end)` of every sentence in `text`, whitespace trimmed; lines never join."""
-    spans = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            for piece in _segmenter().segment(line):
-                spans.append(_trimmed(line, piece.start, piece.end, offset))
-        offset += len(line)
-    return [span for span in spans if span[1] > span[0]]
-
-
-def _segmenter():
-    if not hasattr(_local, "segmenter"):
-        import pysbd
-
-        _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    return _local.segmenter
-
-
-def _trimmed(line: str, start: int, end: int, offset: int) -> tuple[int, int]:
-    piece = line[start:end]
-    start += len(piece) - len(piece.lstrip())
-    end -= len(piece) - len(piece.rstrip())
-    return offset + start, offset + end
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def terms(text: str) -> set[str]:
-    """The stemmed content words of `text`."""
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
-
-
 def cite(passage: Passage, start: int, end: int, sentence: str, supported: bool = True) -> Citation:
     """A citation of `passage.text[start:end]`, with offsets moved into the document."""
     return Citation(
@@ -90,7 +34,7 @@ class Support:
     lexical: float  # share of the sentence's content words found in that passage sentence
     dense: float  # cosine similarity of the two sentences' embeddings
     supported: bool
-    fits: bool = True  # every figure and name of the claim is in the span, each where the claim puts it
+    fits: bool = True  # the claim's figures and names are in the span where it puts them; no negation differs
 
 
 LEXICAL_SUPPORT = 0.5
@@ -116,8 +60,9 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     (`LEXICAL_SUPPORT`) and the two mean nearly the same (`DENSE_SUPPORT`), or when every
     content word occurs in one sentence and there are at least two (or a number: a terse
     answer such as "93 [1]"). Either way every figure and name of the claim must be in the span
-    (`specifics`), and in a two-sentence span a name must sit with something the claim says of
-    it (`_anchored`). When no span supports the claim, the best-scoring one is the quote.
+    (`specifics`), in a two-sentence span a name must sit with something the claim says of
+    it (`_anchored`), and the span must not deny what the claim states nor state what it
+    denies (`words.contradicts`). When no span supports the claim, the best-scoring one that holds its names is the quote.
     """
     claim = strip_markers(sentence)
     singles = sentence_spans(passage_text) or [(0, len(passage_text))]
@@ -130,6 +75,7 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
         _all_in(named, passage_text[a[0] : b[1]]) and _anchored(named, wanted, passage_text[a[0] : a[1]], passage_text[b[0] : b[1]])
         for a, b in zip(singles, singles[1:])
     ]
+    fits = [fit and not contradicts(claim, passage_text[a:b]) for fit, (a, b) in zip(fits, spans)]
     scored = [
         _support(wanted, fit, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
         for n, ((a, b), vector, fit) in enumerate(zip(spans, vectors[1:], fits))
@@ -141,7 +87,7 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
 
 
 def _rank(support: Support) -> tuple:
-    return support.supported, support.lexical + support.dense
+    return support.supported, support.fits, support.lexical + support.dense
 
 
 def _support(wanted: set[str], fits: bool, text: str, claim_vector, vector, start: int, end: int, single: bool) -> Support:
@@ -159,7 +105,7 @@ def _anchored(named: set[str], wanted: set[str], first: str, second: str) -> boo
     while the other sentence says it. "Pelosi described the alignment as a betrayal" is not
     stated by "Curtis described it as a betrayal. Pelosi criticized the vote."
     """
-    said = wanted - {_stem(name) for name in named}
+    said = wanted - {stem(name) for name in named}
     for own, other in ((first, second), (second, first)):
         alone = any(_all_in({name}, own) and not _all_in({name}, other) for name in named)
         if alone and not said & terms(own) and said & terms(other):
@@ -170,7 +116,7 @@ def _anchored(named: set[str], wanted: set[str], first: str, second: str) -> boo
 def _all_in(named: set[str], text: str) -> bool:
     """Whether every figure and name is a word of `text`, or a name of four letters or more
     begins one ("America" in "American")."""
-    found = {word.lower() for word in _WORD.findall(text)}
+    found = {word.lower() for word in WORD.findall(text)}
     return all(
         name in found or (len(name) >= 4 and not name.isdigit() and any(word.startswith(name) for word in found))
         for name in named
@@ -182,12 +128,12 @@ def specifics(claim: str) -> set[str]:
     lacks one is about something else ("73 votes" is not "93 votes", "Pelosi said" is not
     "Curtis said"). A capital that only opens the sentence counts when a name follows from it
     ("Nancy Pelosi", "China's"), not when a comma parts them ("Yes, Senator Curtis")."""
-    matches = list(_WORD.finditer(claim))
+    matches = list(WORD.finditer(claim))
     picked = set()
     for n, match in enumerate(matches):
         token = match.group()
         name = token[:1].isupper() and (n > 0 or _opens_a_name(claim, matches))
-        if (token.isdigit() or name) and token.lower() not in _STOPWORDS:
+        if (token.isdigit() or name) and token.lower() not in STOPWORDS:
             picked.add(token.lower())
     return picked
 
@@ -261,7 +207,7 @@ def _check_sentence(
         return checked
     others = [(p, check_support(sentence, p.text, embeddings)) for p in passages if p.number not in numbers]
     if others:
-        passage, support = max(others, key=lambda pair: (pair[1].supported, pair[1].lexical + pair[1].dense))
+        passage, support = max(others, key=lambda pair: _rank(pair[1]))
         if _confirmed(sentence, passage, support, verify):
             return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
     return checked

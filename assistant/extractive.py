@@ -13,7 +13,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage
-from assistant.citations import cite, sentence_spans, terms
+from assistant.citations import cite
+from assistant.words import sentence_spans, terms
 from assistant.settings import AnswerSettings
 
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."

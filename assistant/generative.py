@@ -13,7 +13,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
-from assistant.citations import Verifier, resolve, strip_markers, terms
+from assistant.citations import Verifier, resolve, strip_markers
+from assistant.words import terms
 from assistant.extractive import ABSTENTION, ADJACENT, Candidate, ExtractiveAnswerer, cited_first
 from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.settings import AnswerSettings

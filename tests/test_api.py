@@ -32,7 +32,7 @@ def test_answer_fields_are_the_documented_ones():
     assert set(assistant.Answer.model_fields) >= {"text", "citations", "passages", "abstained"}
 
 
-@pytest.mark.parametrize("module", ["ingest.documents", "assistant.citations", "assistant.settings"])
+@pytest.mark.parametrize("module", ["ingest.documents", "assistant.citations", "assistant.words", "assistant.query", "assistant.settings"])
 def test_docstring_examples_run(module):
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0

@@ -276,3 +276,19 @@ def test_the_model_reads_the_sentence_that_goes_on_from_the_best_one(ingested, e
     prompt = model.sent[0][-1].content
     assert "was narrowly passed. The abstentions from traditional allies like the UK and France" in prompt
     assert not answer.abstained and "allies like the UK and France" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("claim", "supported"),
+    [
+        ("The US resolution was devoid of any reference to Russia's actions.", True),
+        ("The US resolution was passed without any reference to Russia's actions.", True),  # denies it too
+        ("The US resolution included a reference to Russia's actions.", False),  # the quote denies it
+        ("The US resolution did not pass at the Security Council.", False),  # the claim denies what it states
+    ],
+)
+def test_a_negation_the_quote_does_not_share_is_flagged(seeded, claim, supported):
+    passages = seeded.retrieve("What happened to the US resolution at the UN Security Council?")
+    checked = resolve(f"{claim} [1]", passages[:1], seeded._embeddings)
+    assert "devoid of any reference" in passages[0].text
+    assert (checked.unsupported == []) is supported
