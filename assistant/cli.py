@@ -118,11 +118,15 @@ def _words(text: str) -> list[str]:
 
 
 def format_sources(answer: Answer) -> str:
-    """The numbered sources of an answer, each with title, file, span and quote."""
+    """The numbered sources of an answer, each with title, file, span and quote; then the
+    sentences the citation check could not find in their passages."""
     lines = ["", "Sources:"] if answer.citations else []
     for citation in answer.citations:
         lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
         lines.append(f"    “{citation.quote}”")
+    if answer.unsupported:
+        lines += ["", "Not found in the cited passages (check before relying on it):"]
+        lines += [f"  ⚠ {sentence}" for sentence in answer.unsupported]
     return "\n".join(lines)
 
 

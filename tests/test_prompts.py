@@ -292,3 +292,12 @@ def test_a_negation_the_quote_does_not_share_is_flagged(seeded, claim, supported
     checked = resolve(f"{claim} [1]", passages[:1], seeded._embeddings)
     assert "devoid of any reference" in passages[0].text
     assert (checked.unsupported == []) is supported
+
+
+def test_the_cli_lists_the_sentences_the_check_flagged(ingested, embeddings, capsys):
+    written = "Nancy Pelosi described the alignment as a betrayal of American ideals [1]."
+    assistant, _ = generative(ingested, embeddings, written)
+    cli._ask(assistant, argparse.Namespace(json=False, question="How did Nancy Pelosi describe the alignment?"))
+    shown = capsys.readouterr().out
+    assert "Not found in the cited passages" in shown
+    assert "⚠ Nancy Pelosi described the alignment as a betrayal of American ideals." in shown
