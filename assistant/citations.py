@@ -70,12 +70,8 @@ def check_support(sentence: str, passage_text: str, embeddings) -> Support:
     spans = singles + pairs
     vectors = embeddings.embed_documents([claim, *(passage_text[a:b] for a, b in spans)])
     wanted, named = terms(claim), specifics(claim)
-    fits = [_all_in(named, passage_text[a:b]) for a, b in singles]
-    fits += [
-        _all_in(named, passage_text[a[0] : b[1]]) and _anchored(named, wanted, passage_text[a[0] : a[1]], passage_text[b[0] : b[1]])
-        for a, b in zip(singles, singles[1:])
-    ]
-    fits = [fit and not contradicts(claim, passage_text[a:b]) for fit, (a, b) in zip(fits, spans)]
+    parts = [[single] for single in singles] + [list(pair) for pair in zip(singles, singles[1:])]
+    fits = [_fits(claim, named, wanted, [passage_text[a:b] for a, b in sentences]) for sentences in parts]
     scored = [
         _support(wanted, fit, passage_text[a:b], vectors[0], vector, a, b, single=n < len(singles))
         for n, ((a, b), vector, fit) in enumerate(zip(spans, vectors[1:], fits))
@@ -97,6 +93,15 @@ def _support(wanted: set[str], fits: bool, text: str, claim_vector, vector, star
     contained = single and lexical == 1.0 and _specific(wanted)
     supported = (contained or (lexical >= LEXICAL_SUPPORT and dense >= DENSE_SUPPORT)) and fits
     return Support(start, end, lexical, dense, supported, fits)
+
+
+def _fits(claim: str, named: set[str], wanted: set[str], sentences: list[str]) -> bool:
+    """Whether a span of one or two sentences holds the claim's figures and names (each where
+    the claim's words about it are, `_anchored`) and no negation differs (`contradicts`)."""
+    span = " ".join(sentences)
+    if not _all_in(named, span) or contradicts(claim, span):
+        return False
+    return len(sentences) == 1 or _anchored(named, wanted, *sentences)
 
 
 def _anchored(named: set[str], wanted: set[str], first: str, second: str) -> bool:

@@ -14,8 +14,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage
 from assistant.citations import cite
-from assistant.words import sentence_spans, terms
 from assistant.settings import AnswerSettings
+from assistant.words import sentence_spans, terms
 
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
 _DENSE_WEIGHT = 0.6
@@ -39,6 +39,16 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.passage.text[self.start : self.end]
+
+    @property
+    def doc_start(self) -> int:
+        """Where the sentence starts in its document."""
+        return self.passage.start + self.start
+
+    @property
+    def doc_end(self) -> int:
+        """Where the sentence ends in its document."""
+        return self.passage.start + self.end
 
     @property
     def fragment(self) -> bool:
@@ -188,14 +198,15 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
 
 def _next_sentence(candidate: Candidate, candidates: list[Candidate]) -> Candidate | None:
     """The candidate that goes on from `candidate` in the same paragraph, if any."""
-    end = candidate.passage.start + candidate.end
     after = [
         c for c in candidates
-        if c.passage.doc_id == candidate.passage.doc_id and 0 <= c.passage.start + c.start - end <= ADJACENT
+        if c.passage.doc_id == candidate.passage.doc_id and 0 <= c.doc_start - candidate.doc_end <= ADJACENT
     ]
-    following = min(after, key=lambda c: c.passage.start + c.start, default=None)
-    gap = candidate.passage.text[candidate.end : candidate.end + ADJACENT]
-    return following if following is not None and "\n" not in gap[: following.passage.start + following.start - end] else None
+    following = min(after, key=lambda c: c.doc_start, default=None)
+    if following is None:
+        return None
+    gap = candidate.passage.text[candidate.end : candidate.end + following.doc_start - candidate.doc_end]
+    return None if "\n" in gap else following
 
 
 def cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:

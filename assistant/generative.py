@@ -14,10 +14,10 @@ from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
 from assistant.citations import Verifier, resolve, strip_markers
-from assistant.words import terms
 from assistant.extractive import ABSTENTION, ADJACENT, Candidate, ExtractiveAnswerer, cited_first
 from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.settings import AnswerSettings
+from assistant.words import terms
 
 _HISTORY_TURNS = 4
 _TURN_CHARS = 400
@@ -121,8 +121,7 @@ def _joined(sentences: list[Candidate]) -> str:
     """The sentences in document order, an ellipsis where text was left out between them."""
     text = sentences[0].text
     for before, sentence in zip(sentences, sentences[1:]):
-        gap = sentence.passage.start + sentence.start - (before.passage.start + before.end)
-        text += (" " if 0 <= gap <= ADJACENT else _ELLIPSIS) + sentence.text
+        text += (" " if 0 <= sentence.doc_start - before.doc_end <= ADJACENT else _ELLIPSIS) + sentence.text
     return text
 
 
