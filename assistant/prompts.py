@@ -27,19 +27,22 @@ PASSAGE = """<passage number="{number}"{about}>
 # Header fields worth the model's tokens (a question may name the outlet, the author or the date).
 PASSAGE_FIELDS = ("source", "published", "author")
 
-CONDENSE_SYSTEM = """You rewrite a follow-up question so that it can be understood without the conversation.
+# The rewrite, like the verdict below, shares the answer's system message: llama.cpp keeps the
+# previous prompt's evaluated tokens, so the answer that follows a rewrite reads only its own turn.
+CONDENSE_TASK = """Now rewrite a follow-up question instead, so that it can be understood without the conversation.
 Replace pronouns and vague references with the names they refer to. Reply with the rewritten question only."""
 
-CONDENSE_USER = """Conversation:
+CONDENSE_USER = CONDENSE_TASK + """
+
+Conversation:
 {history}
 
 Follow-up question: {question}
 Rewritten question:"""
 
-CONDENSE_PROMPT = ChatPromptTemplate.from_messages([("system", CONDENSE_SYSTEM), ("human", CONDENSE_USER)])
+CONDENSE_PROMPT = ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", CONDENSE_USER)])
 
-# The verdict shares the answer's system message, so llama.cpp's reuse of the evaluated prompt
-# prefix survives a verdict between two answers; the checking instructions are the user's turn.
+# The verdict shares the answer's system message too; the checking instructions are the user's turn.
 VERIFY_TASK = """Now check a claim against a quoted source instead. Reply with one word.
 Reply "yes" if the source states what the claim says; other wording is fine.
 Reply "no" if the source says something different: another person, place, number or outcome, the opposite, or nothing about it.
