@@ -45,7 +45,8 @@ class GenerativeAnswerer:
             {"history": conversation, "question": question}
         )
         lines = [line.strip().strip('"') for line in rewritten.strip().splitlines() if line.strip()]
-        return lines[0] if lines else question
+        # The rewrite shares the answer's system message, whose sentinel a model may give back here.
+        return lines[0] if lines and not is_abstention(lines[0]) else question
 
     def stream(
         self,

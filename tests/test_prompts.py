@@ -111,6 +111,14 @@ def test_follow_up_is_rewritten_before_retrieval(ingested, embeddings):
     assert answer.citations[0].supported and "Starmer" in answer.citations[0].quote
 
 
+def test_a_rewrite_that_gives_back_the_sentinel_leaves_the_follow_up_as_asked(ingested, embeddings):
+    assistant, _ = generative(ingested, embeddings, "The sources don't say.", "Keir Starmer is scheduled to meet Trump [1].")
+    history = [{"role": "user", "content": "Which British prime minister is scheduled to meet Trump?"}]
+    answer = assistant.ask("Who is meeting Trump next?", history=history)
+    assert answer.query == "Who is meeting Trump next?"
+    assert not answer.abstained
+
+
 def test_an_answer_that_only_restates_the_question_is_replaced_by_the_quote(ingested, embeddings, capsys):
     question = "Which British prime minister is scheduled to meet Trump?"
     written = "The British prime minister is scheduled to meet Trump [1]."
