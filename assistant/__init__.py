@@ -7,12 +7,22 @@
     print(answer.text, answer.citations[0].quote)
 """
 
-from assistant.answer import Answer, Citation, Passage
-from assistant.core import Assistant, QuestionError
+from assistant.answer import Answer, Citation, Passage, Response, Sentence
+from assistant.core import Assistant
 from assistant.settings import Settings
-from ingest.errors import AssistantError, ConfigError, EmptyIndexError, IngestError, StoreUnavailableError
+from ingest.catalog import IndexedDocument
+from ingest.errors import (
+    AssistantError,
+    ConfigError,
+    EmptyIndexError,
+    IngestError,
+    LoadError,
+    MissingDependencyError,
+    QuestionError,
+    StoreUnavailableError,
+)
 from ingest.index import IndexInfo
-from ingest.pipeline import IngestSummary
+from ingest.pipeline import Failure, IngestSummary
 
 __all__ = [
     "Answer",
@@ -21,11 +31,17 @@ __all__ = [
     "Citation",
     "ConfigError",
     "EmptyIndexError",
+    "Failure",
     "IndexInfo",
+    "IndexedDocument",
     "IngestError",
     "IngestSummary",
+    "LoadError",
+    "MissingDependencyError",
     "Passage",
     "QuestionError",
+    "Response",
+    "Sentence",
     "Settings",
     "StoreUnavailableError",
 ]

@@ -1,8 +1,18 @@
-"""The records an answer is made of. Renderers format them; nothing parses them back."""
+"""The records an answer is made of, and the `Response` that streams one.
+
+An `Answer` is data: its sentences, each with the citations that support it; the text with
+`[n]` markers is derived from them. Renderers and metrics iterate `sentences`; nothing
+parses the text back.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from collections.abc import Iterator
+
+from pydantic import BaseModel, Field, computed_field
+
+from assistant.citations.markers import strip_markers, with_markers
+from ingest.errors import AssistantError
 
 
 class Passage(BaseModel):
@@ -17,10 +27,12 @@ class Passage(BaseModel):
     end: int = Field(description="Offset just past the passage's last character.")
     score: float = Field(description="Retrieval score; higher is more relevant.")
     fields: dict[str, str] = Field(default_factory=dict, description="Header fields (source, published, ...).")
+    page: int | None = Field(None, description="Page (or slide) the passage starts on; None for unpaged formats.")
+    page_end: int | None = Field(None, description="Page the passage ends on, when it is not `page`.")
 
 
 class Citation(BaseModel):
-    """One `[n]` marker of the answer, resolved to the exact span it rests on."""
+    """One `[n]` of a sentence, resolved to the exact span it rests on."""
 
     number: int = Field(description="The marker's number: the passage it points at.")
     doc_id: str
@@ -29,25 +41,118 @@ class Citation(BaseModel):
     quote: str = Field(description="The passage text that supports the sentence, verbatim.")
     start: int = Field(description="Offset of the quote in the document text.")
     end: int = Field(description="Offset just past the quote in the document text.")
-    sentence: str = Field(description="The answer sentence that carries the marker.")
+    page: int | None = Field(None, description="Page (or slide) the quote starts on; None for unpaged formats.")
+    page_end: int | None = Field(None, description="Page the quote ends on, when it is not `page`.")
     supported: bool = Field(True, description="Whether the support check found the sentence in the quote.")
 
 
+class Sentence(BaseModel):
+    """One sentence of an answer with the citations it rests on."""
+
+    text: str = Field(description="The sentence, without markers.")
+    citations: list[Citation] = Field(default_factory=list)
+    reason: str = Field(
+        "", description="Why the sentence was set aside (not found in the sources, ...); empty when kept."
+    )
+
+    @property
+    def supported(self) -> bool:
+        """Whether one of its citations supports it."""
+        return any(citation.supported for citation in self.citations)
+
+    @property
+    def marked(self) -> str:
+        """The sentence followed by its `[n]` markers."""
+        return with_markers(self.text, [citation.number for citation in self.citations])
+
+
 class Answer(BaseModel):
-    """What `Assistant.ask` returns."""
+    """What `Assistant.ask` returns: the answer's sentences, or an abstention."""
 
     question: str
     query: str = Field("", description="What was searched for: the question, or a follow-up made standalone.")
-    text: str = Field(description="The answer, with inline `[n]` markers.")
-    citations: list[Citation] = Field(default_factory=list)
+    sentences: list[Sentence] = Field(default_factory=list, description="The answer, sentence by sentence.")
+    set_aside: list[Sentence] = Field(
+        default_factory=list,
+        description="Sentences written but not shown as the answer, each with its `reason`.",
+    )
     passages: list[Passage] = Field(default_factory=list, description="Retrieved passages, by number.")
     abstained: bool = Field(False, description="True when the sources don't contain the answer.")
-    unsupported: list[str] = Field(
-        default_factory=list, description="Answer sentences the citation check could not support."
+    note: str = Field(
+        "", description="What the assistant says besides the sentences: why it abstains, or a caution."
     )
 
+    @computed_field
+    @property
+    def text(self) -> str:
+        """The answer as one text with inline `[n]` markers (the note when it abstains)."""
+        if self.abstained or not self.sentences:
+            return self.note
+        return " ".join(sentence.marked for sentence in self.sentences)
+
+    @computed_field
+    @property
+    def citations(self) -> list[Citation]:
+        """Every citation of the answer's sentences, in order."""
+        return [citation for sentence in self.sentences for citation in sentence.citations]
+
+    @property
+    def plain_text(self) -> str:
+        """The answer's sentences without markers (the note when it abstains)."""
+        if self.abstained or not self.sentences:
+            return self.note
+        return " ".join(sentence.text for sentence in self.sentences)
+
     def cited_passages(self) -> list[Passage]:
-        """The passages the answer's markers point at, in marker order."""
+        """The passages the answer's sentences cite, in the order first cited."""
         numbers = dict.fromkeys(citation.number for citation in self.citations)
         by_number = {passage.number: passage for passage in self.passages}
         return [by_number[number] for number in numbers if number in by_number]
+
+
+class Response:
+    """An answer as it is written: iterate it for text pieces; `answer()` gives the finished `Answer`.
+
+    >>> response = assistant.stream("Who is scheduled to meet Trump?")   # doctest: +SKIP
+    >>> for piece in response: print(piece, end="")                      # doctest: +SKIP
+    >>> response.answer().citations[0].quote                             # doctest: +SKIP
+
+    The pieces are a draft: the finished answer keeps only the sentences the citation check
+    supports, so show `answer()` once it is there.
+    """
+
+    def __init__(self, items: Iterator[str | Answer]) -> None:
+        self._items = items
+        self._answer: Answer | None = None
+        self._pieces: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self._items:
+            if isinstance(item, Answer):
+                self._answer = item
+                return
+            self._pieces.append(item)
+            yield item
+
+    def answer(self) -> Answer:
+        """The finished answer (reads the rest of the stream first)."""
+        for _ in self:
+            pass
+        if self._answer is None:
+            raise AssistantError("The answer was cut short; please ask again.")
+        return self._answer
+
+    def text(self) -> str:
+        """The finished answer's text, with its `[n]` markers."""
+        return self.answer().text
+
+    @property
+    def streamed(self) -> str:
+        """The pieces streamed so far, joined."""
+        return "".join(self._pieces)
+
+    @property
+    def revised(self) -> bool:
+        """Whether the finished answer says other words than the streamed draft (the citation
+        check set sentences aside, or replaced the draft)."""
+        return self.answer().plain_text.split() != strip_markers(self.streamed).split()

@@ -7,31 +7,16 @@ streams text pieces followed by the finished `Answer`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Any
 
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnablePassthrough
 
-from assistant.answer import Answer, Passage
+from assistant.answer import Answer
+from assistant.answering import Answerer
 from assistant.retrieval import to_passages
-
-Turns = Sequence[tuple[str, str]]
-
-
-class Answerer(Protocol):
-    """What the chain needs of an answerer."""
-
-    def query(self, question: str, history: Turns = ()) -> str:
-        """The text to retrieve passages with; `history` is `(role, text)` turns."""
-        ...
-
-    def stream(
-        self, question: str, passages: list[Passage], history: Turns = (), query: str | None = None
-    ) -> Iterator[str | Answer]:
-        """Text pieces of the answer, then the finished `Answer`."""
-        ...
 
 
 class AnswerStep(Runnable[dict, Answer]):

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.answer import Answer
-from assistant.citations import strip_markers
 from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
@@ -18,13 +17,15 @@ from ingest.errors import AssistantError
 _QUIET_LOGGERS = ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, assistant: Assistant | None = None) -> int:
+    """Entry point of the console script; returns the exit code.
+
+    `assistant` replaces the one the command line would configure (tests run the CLI in-process).
+    """
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
-        settings = _settings(args)
-        return args.run(Assistant(settings), args)
+        return args.run(assistant or Assistant(_settings(args)), args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -98,23 +99,15 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
     if args.json:
         print(assistant.ask(args.question).model_dump_json(indent=2))
         return 0
-    answer, streamed = None, ""
-    for piece in assistant.stream(args.question):
-        if isinstance(piece, Answer):
-            answer = piece
-        else:
-            streamed += piece
-            print(piece, end="", flush=True)
+    response = assistant.stream(args.question)
+    for piece in response:
+        print(piece, end="", flush=True)
     print()
-    if answer is not None:
-        if _words(answer.text) != _words(streamed):  # the check replaced the written answer
-            print(f"Checked answer: {answer.text}")
-        print(format_sources(answer))
+    answer = response.answer()
+    if response.revised:  # the citation check changed what was streamed
+        print(f"Checked answer: {answer.text}")
+    print(format_sources(answer))
     return 0
-
-
-def _words(text: str) -> list[str]:
-    return strip_markers(text).split()
 
 
 def format_sources(answer: Answer) -> str:
@@ -124,9 +117,10 @@ def format_sources(answer: Answer) -> str:
     for citation in answer.citations:
         lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
         lines.append(f"    “{citation.quote}”")
-    if answer.unsupported:
+    flagged = [sentence for sentence in answer.sentences if not sentence.supported]
+    if flagged:
         lines += ["", "Not found in the cited passages (check before relying on it):"]
-        lines += [f"  ⚠ {sentence}" for sentence in answer.unsupported]
+        lines += [f"  ⚠ {sentence.text}" for sentence in flagged]
     return "\n".join(lines)
 
 

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable
 
-from assistant.answer import Answer, Passage
-from assistant.answerers import make_answerer
+from assistant.answer import Answer, Passage, Response
+from assistant.answering import Answerer, make_answerer
 from assistant.caching import cached
-from assistant.chain import Answerer, build_chain
+from assistant.chain import build_chain
 from assistant.retrieval import make_retriever, to_passages
 from assistant.settings import Settings
 from ingest import Index, IndexInfo, IngestSummary, ingest
-from ingest.catalog import CatalogEntry
-from ingest.errors import AssistantError, EmptyIndexError, IngestError
+from ingest.catalog import IndexedDocument
+from ingest.errors import EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
 
 History = Sequence[dict | tuple[str, str]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class QuestionError(AssistantError):
-    """A question that can't be asked as it is (empty, too long)."""
 
 
 class Assistant:
@@ -77,16 +73,16 @@ class Assistant:
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         """Answer `question`, citing passages; `history` holds earlier turns of the conversation."""
-        *_, answer = self.stream(question, history)
-        return answer
+        return self.stream(question, history).answer()
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces as it is written, then the finished `Answer`."""
+    def stream(self, question: str, history: History | None = None) -> Response:
+        """The answer as it is written: iterate the `Response` for text pieces, then call its
+        `answer()`. A question that can't be asked raises here, before anything streams."""
         question = self._checked(question)
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        yield from self._get_chain().stream({"question": question, "history": _turns(history)})
+        return Response(self._get_chain().stream({"question": question, "history": _turns(history)}))
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
@@ -98,6 +94,11 @@ class Assistant:
             raise EmptyIndexError()
         retriever = make_retriever(index, self.settings.retrieval, k=k, embeddings=self.embeddings)
         return to_passages(retriever.invoke(self._checked(query)))
+
+    @property
+    def index(self) -> Index:
+        """The index this assistant reads and writes (opened, and created if missing)."""
+        return self._open(create=True)
 
     @property
     def embeddings(self) -> Embeddings:
@@ -120,7 +121,7 @@ class Assistant:
         """What the index holds: documents, passages, embedding model."""
         return self._open(create=True).describe()
 
-    def documents(self) -> list[CatalogEntry]:
+    def documents(self) -> list[IndexedDocument]:
         """The indexed documents (doc_id, title, source, passage count, header fields), by doc_id."""
         entries = self._open(create=True).catalog.entries()
         return [entries[doc_id] for doc_id in sorted(entries)]

@@ -30,7 +30,6 @@ QUESTIONS = ROOT / "evalsets" / "seed" / "questions.jsonl"
 def run_one(answerer: str, model: str, verify: bool) -> dict:
     """Ask every seed question with one answerer; returns per-question rows and peak memory."""
     from assistant import Assistant, Settings
-    from assistant.citations import sentence_spans
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp()))
     settings.answer.answerer = answerer
@@ -44,17 +43,19 @@ def run_one(answerer: str, model: str, verify: bool) -> dict:
         for earlier in item.get("history", []):
             history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": assistant.ask(earlier).text}]
         started, first = time.perf_counter(), None
-        for piece in assistant.stream(item["question"], history):
+        response = assistant.stream(item["question"], history)
+        for _ in response:
             first = first or time.perf_counter() - started
+        answer = response.answer()
         total = time.perf_counter() - started
-        answer = piece
         gold = [a.lower() for a in item["answers"]]
+        unsupported = [s.text for s in [*answer.sentences, *answer.set_aside] if not s.supported]
         rows.append({
             "id": item["id"], "question": item["question"], "answerable": item["answerable"],
             "text": answer.text, "abstained": answer.abstained,
             "correct": item["answerable"] and not answer.abstained and any(g in answer.text.lower() for g in gold),
-            "sentences": 0 if answer.abstained else len(sentence_spans(answer.text)),
-            "flagged": len(answer.unsupported), "unsupported": list(answer.unsupported),
+            "sentences": len(answer.sentences) + len(answer.set_aside),
+            "flagged": len(unsupported), "unsupported": unsupported,
             "first": first, "total": total,
         })
     return {"rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

@@ -30,10 +30,10 @@ CLAIMS = ROOT / "evalsets" / "seed" / "claims.jsonl"
 
 def flagged(assistant, claim: str, verify) -> bool:
     """Whether the citation check flags `claim [1]` against the passages retrieved for it."""
-    from assistant.citations import resolve
+    from assistant.citations.resolve import resolve
 
     passages = assistant.retrieve(claim)
-    return bool(resolve(f"{claim} [1]", passages, assistant.embeddings, verify).unsupported)
+    return not all(sentence.supported for sentence in resolve(f"{claim} [1]", passages, assistant.embeddings, verify))
 
 
 def measure(assistant, claims: list[dict], verify, verbose: bool) -> dict:
@@ -56,8 +56,8 @@ def measure(assistant, claims: list[dict], verify, verbose: bool) -> dict:
 
 def main() -> None:
     from assistant import Assistant, Settings
-    from assistant.generative import GenerativeAnswerer
-    from assistant.llms import make_chat_model
+    from assistant.answering.chat_models import make_chat_model
+    from assistant.answering.generative import GenerativeAnswerer
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))

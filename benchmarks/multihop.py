@@ -31,7 +31,7 @@ from core import assistant_rate, passages_of, raw_encode_rate  # noqa: E402
 
 from assistant import Settings  # noqa: E402
 from assistant.answer import Answer  # noqa: E402
-from assistant.answerers import ExtractiveAnswerer  # noqa: E402
+from assistant.answering.extractive import ExtractiveAnswerer  # noqa: E402
 from assistant.evaluation import evaluate, load_questions, write_report  # noqa: E402
 from assistant.evaluation.corpus import corpus_settings  # noqa: E402
 from assistant.evaluation.runner import support_judgements  # noqa: E402

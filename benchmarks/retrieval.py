@@ -23,7 +23,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import Settings, ranking  # noqa: E402
+from assistant import Settings  # noqa: E402
+from assistant.retrieval import ranking  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.evaluation.corpus import open_corpus  # noqa: E402
 from assistant.evaluation.metrics import doc_recall, multihop_retrieval, percentile  # noqa: E402

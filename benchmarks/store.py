@@ -139,7 +139,7 @@ def hybrid(collection, size: int, folder: Path, rng) -> dict:
     embedding (as `Index._build_search` does), build the search index, save it, rank questions."""
     import numpy as np
 
-    from assistant.ranking import rank
+    from assistant.retrieval.ranking import rank
     from assistant.settings import RetrievalSettings
     from ingest import search
 

@@ -30,7 +30,7 @@ _documents = Table(
 
 
 @dataclass(frozen=True)
-class CatalogEntry:
+class IndexedDocument:
     """What the index holds of one document."""
 
     doc_id: str
@@ -49,7 +49,7 @@ class Catalog:
         self.namespace = namespace
         _metadata.create_all(engine)
 
-    def entries(self) -> dict[str, CatalogEntry]:
+    def entries(self) -> dict[str, IndexedDocument]:
         """Every document of this namespace, by doc_id."""
         query = select(_documents).where(_documents.c.namespace == self.namespace)
         with self.engine.connect() as connection:
@@ -65,7 +65,7 @@ class Catalog:
             count, latest, passages = connection.execute(query).one()
         return f"{count}:{latest or 0}:{passages or 0}"
 
-    def put(self, entries: list[CatalogEntry]) -> None:
+    def put(self, entries: list[IndexedDocument]) -> None:
         """Insert or replace documents."""
         if not entries:
             return
@@ -97,7 +97,7 @@ class Catalog:
             )
 
 
-def _row(entry: CatalogEntry) -> dict:
+def _row(entry: IndexedDocument) -> dict:
     return {
         "doc_id": entry.doc_id,
         "source": entry.source,
@@ -108,8 +108,8 @@ def _row(entry: CatalogEntry) -> dict:
     }
 
 
-def _entry(row) -> CatalogEntry:
-    return CatalogEntry(
+def _entry(row) -> IndexedDocument:
+    return IndexedDocument(
         doc_id=row["doc_id"],
         source=row["source"],
         title=row["title"],

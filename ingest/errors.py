@@ -1,4 +1,17 @@
-"""The project's error hierarchy: one place, messages that say what to do next."""
+"""Every error the assistant reports to a user, in one place; each message says what to do next.
+
+    AssistantError                 base: catch this to catch them all
+    ├── ConfigError                settings and the on-disk index don't fit together
+    │   └── MissingDependencyError an optional backend's extra is not installed
+    ├── IngestError                an ingest could not start (a missing path)
+    ├── LoadError                  one file could not be loaded (ingest skips it and goes on)
+    ├── EmptyIndexError            a question before anything was ingested
+    ├── QuestionError              a question that can't be asked as it is (empty, too long)
+    └── StoreUnavailableError      the Chroma server can't be reached (retry once it is back)
+
+They live in `ingest/`, the ground floor, so that both packages raise the same classes;
+`assistant` re-exports them.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +37,10 @@ class EmptyIndexError(AssistantError):
 
     def __init__(self, message: str = "The index is empty: run `assistant ingest docs/` first.") -> None:
         super().__init__(message)
+
+
+class QuestionError(AssistantError):
+    """A question that can't be asked as it is (empty, too long)."""
 
 
 class MissingDependencyError(ConfigError):

@@ -18,7 +18,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 from tqdm import tqdm
 
-from ingest.catalog import CatalogEntry
+from ingest.catalog import IndexedDocument
 from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
 from ingest.documents import SourceDocument
 from ingest.errors import IngestError, LoadError
@@ -169,7 +169,7 @@ def _link_problem(link: Path, top: Path) -> str | None:
 
 
 def _load_changed(
-    files: list[tuple[Path, str]], known: dict[str, CatalogEntry], index: Index, summary: IngestSummary
+    files: list[tuple[Path, str]], known: dict[str, IndexedDocument], index: Index, summary: IngestSummary
 ) -> list[SourceDocument]:
     """Load every file; keep the ones whose content differs from what the index holds."""
     chunking = index.settings.chunking
@@ -223,8 +223,8 @@ def _tracked(passages: Iterable[Document], bar: tqdm, batch: int) -> Iterator[Do
         yield passage
 
 
-def _entry(document: SourceDocument, passages: int, chunking: ChunkingSettings) -> CatalogEntry:
-    return CatalogEntry(
+def _entry(document: SourceDocument, passages: int, chunking: ChunkingSettings) -> IndexedDocument:
+    return IndexedDocument(
         doc_id=document.doc_id,
         source=document.source,
         title=document.title,

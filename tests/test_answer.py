@@ -68,12 +68,15 @@ def test_off_topic_question_abstains(seeded, question):
     assert "sources don't say" in answer.text
 
 
-def test_stream_yields_text_pieces_then_the_answer(seeded):
-    items = list(seeded.stream("Who criticized the vote for contradicting longstanding US support for democracy?"))
-    *pieces, answer = items
+def test_stream_yields_text_pieces_then_gives_the_answer(seeded):
+    response = seeded.stream("Who criticized the vote for contradicting longstanding US support for democracy?")
+    pieces = list(response)
+    answer = response.answer()
     assert pieces and all(isinstance(piece, str) for piece in pieces)
-    assert isinstance(answer, Answer) and "".join(pieces) == answer.text
-    assert "Pelosi" in answer.text
+    assert isinstance(answer, Answer) and "".join(pieces) == answer.text == response.text()
+    assert "Pelosi" in answer.text and not response.revised
+    assert answer.text == " ".join(s.marked for s in answer.sentences)
+    assert answer.citations == [c for s in answer.sentences for c in s.citations]
 
 
 def test_follow_up_uses_the_conversation(seeded):

@@ -2,37 +2,69 @@
 
 import doctest
 import importlib
+import inspect
 
 import pytest
 
 import assistant
+import ingest.errors
+
+PUBLIC = [
+    "Answer",
+    "Assistant",
+    "AssistantError",
+    "Citation",
+    "ConfigError",
+    "EmptyIndexError",
+    "Failure",
+    "IndexInfo",
+    "IndexedDocument",
+    "IngestError",
+    "IngestSummary",
+    "LoadError",
+    "MissingDependencyError",
+    "Passage",
+    "QuestionError",
+    "Response",
+    "Sentence",
+    "Settings",
+    "StoreUnavailableError",
+]
 
 
 def test_public_names_are_pinned():
-    assert sorted(assistant.__all__) == [
-        "Answer",
-        "Assistant",
-        "AssistantError",
-        "Citation",
-        "ConfigError",
-        "EmptyIndexError",
-        "IndexInfo",
-        "IngestError",
-        "IngestSummary",
-        "Passage",
-        "QuestionError",
-        "Settings",
-        "StoreUnavailableError",
-    ]
-    for name in assistant.__all__:
-        assert getattr(assistant, name) is not None
+    assert sorted(assistant.__all__) == PUBLIC
+
+
+def test_all_names_exactly_the_public_members():
+    members = {name for name, value in vars(assistant).items() if not name.startswith("_") and not inspect.ismodule(value)}
+    assert members == set(assistant.__all__)
+
+
+def test_every_error_is_exported_and_drawn_in_the_tree():
+    errors = {name for name, value in vars(ingest.errors).items() if inspect.isclass(value) and issubclass(value, Exception)}
+    assert errors <= set(assistant.__all__)
+    for name in errors:
+        assert name in ingest.errors.__doc__, name
+
+
+def test_what_the_api_returns_is_exported():
+    hints = {
+        "ask": "Answer", "stream": "Response", "retrieve": "list[Passage]", "ingest": "IngestSummary",
+        "describe": "IndexInfo", "documents": "list[IndexedDocument]",
+    }
+    for method, returned in hints.items():
+        assert inspect.signature(getattr(assistant.Assistant, method)).return_annotation == returned, method
 
 
 def test_answer_fields_are_the_documented_ones():
-    assert set(assistant.Answer.model_fields) >= {"text", "citations", "passages", "abstained"}
+    dumped = set(assistant.Answer.model_json_schema(mode="serialization")["properties"])
+    assert dumped >= {"text", "citations", "sentences", "set_aside", "passages", "abstained", "note"}
 
 
-@pytest.mark.parametrize("module", ["ingest.documents", "assistant.citations", "assistant.words", "assistant.query", "assistant.settings"])
+@pytest.mark.parametrize(
+    "module", ["ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question", "assistant.settings"]
+)
 def test_docstring_examples_run(module):
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant import Answer, ConfigError, Passage
+from assistant import Answer, Citation, ConfigError, Passage, Sentence
 from assistant.evaluation import evaluate, load_questions, write_report
 from assistant.evaluation.questions import QuestionSetError
 from assistant.evaluation.runner import support_judgements, with_answerer
@@ -106,12 +106,14 @@ def test_support_judgements_use_the_assistants_check(embeddings):
     source = (ROOT / "docs" / "us-un-ukraine-resolutions.txt").read_text()
     start = source.index("Despite an overwhelming")
     passage = Passage(number=1, text=source[start : start + 400], doc_id="d", title="t", source="s", start=start, end=start + 400, score=1.0)
-    text = (
-        "Despite an overwhelming majority supporting the European resolution with 93 votes in favor, "
-        "the US was one of the countries voting against it. [1] Bananas grow best in warm humid valleys. [1] "
-        "The resolution passed. [7]"
-    )
-    answer = Answer(question="q", text=text, passages=[passage])
+    said = [
+        ("Despite an overwhelming majority supporting the European resolution with 93 votes in favor, "
+         "the US was one of the countries voting against it.", 1),
+        ("Bananas grow best in warm humid valleys.", 1),
+        ("The resolution passed.", 7),
+    ]
+    cite = lambda n: Citation(number=n, doc_id="d", title="t", source="s", quote="", start=0, end=0)  # noqa: E731
+    answer = Answer(question="q", sentences=[Sentence(text=t, citations=[cite(n)]) for t, n in said], passages=[passage])
     assert support_judgements(answer, embeddings) == [[True], [False], [False]]
     assert support_judgements(answer.model_copy(update={"abstained": True}), embeddings) == []
 

@@ -90,7 +90,7 @@ def test_undecodable_bytes_on_the_command_line_are_answered(seeded):
 
 
 def stored_texts(assistant) -> list[str]:
-    return assistant._open(create=False).collection.get(include=["documents"])["documents"]
+    return assistant.index.collection.get(include=["documents"])["documents"]
 
 
 def test_symlink_loops_and_links_out_of_the_folder_are_skipped(assistant, corpus, tmp_path):
@@ -154,7 +154,7 @@ def test_a_50_mb_text_file_is_ingested_whole_in_bounded_memory(tmp_path, embeddi
     assert "1 added" in output and "0 failed" in output
     assert peak_mb < MEMORY_BOUND_MB
 
-    index = Assistant(Settings(data_dir=tmp_path / "data"), embeddings=embeddings)._open(create=False)
+    index = Assistant(Settings(data_dir=tmp_path / "data"), embeddings=embeddings).index
     spans = index.collection.get(include=["metadatas"])
     ends = sorted((meta["start"], meta["end"]) for meta in spans["metadatas"])
     assert ends[0][0] == 0 and ends[-1][1] >= size - 2  # the whole text, up to its last newlines

@@ -16,9 +16,8 @@ import urllib.request
 
 import pytest
 
-from assistant import Answer, Assistant
-from assistant.citations import MARKER, sentence_spans, strip_markers
-from assistant.models import smollm_path
+from assistant import Answer, Assistant, Response
+from assistant.model_files import smollm_path
 
 QUESTIONS = [
     "How many countries voted for the European resolution?",
@@ -26,24 +25,23 @@ QUESTIONS = [
 ]
 
 
-def check_plumbing(items: list) -> Answer:
+def check_plumbing(response: Response, pieces_at_least: int = 1) -> Answer:
     """What every LLM answer must satisfy, whatever the model wrote."""
-    *pieces, answer = items
+    pieces = list(response)
+    answer = response.answer()
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
-    assert pieces, "the answer was not streamed"
+    assert len(pieces) >= pieces_at_least, "the answer was not streamed piece by piece"
     if answer.abstained:
         assert answer.citations == [] and "sources don't say" in answer.text
         return answer
     numbers = {p.number for p in answer.passages}
-    assert {int(n) for n in MARKER.findall(answer.text)} <= numbers  # markers to nowhere are gone
-    for citation in answer.citations:
-        passage = next(p for p in answer.passages if p.number == citation.number)
-        assert citation.quote in passage.text
-        assert open(citation.source, encoding="utf-8").read()[citation.start : citation.end] == citation.quote
-    supported = {strip_markers(c.sentence) for c in answer.citations if c.supported}
-    sentences = [strip_markers(answer.text[a:b]) for a, b in sentence_spans(answer.text)]
-    for sentence in filter(None, sentences):
-        assert (sentence in supported) != (sentence in answer.unsupported), sentence
+    for sentence in [*answer.sentences, *answer.set_aside]:
+        assert {c.number for c in sentence.citations} <= numbers  # markers to nowhere are gone
+        assert sentence.supported == (sentence.reason == ""), sentence
+        for citation in sentence.citations:
+            passage = next(p for p in answer.passages if p.number == citation.number)
+            assert citation.quote in passage.text
+            assert open(citation.source, encoding="utf-8").read()[citation.start : citation.end] == citation.quote
     return answer
 
 
@@ -63,9 +61,7 @@ def llm_assistant(settings, embeddings, corpus, **llm) -> Assistant:
 def test_llamacpp_answers_in_process(settings, embeddings, corpus, smollm):
     assistant = llm_assistant(settings, embeddings, corpus, answerer="llamacpp", model_path=smollm, max_tokens=60)
     for question in QUESTIONS:
-        items = list(assistant.stream(question))
-        assert len(items) > 3  # token by token, not one block
-        check_plumbing(items)
+        check_plumbing(assistant.stream(question), pieces_at_least=3)  # token by token, not one block
     off_topic = assistant.ask("What is a good recipe for banana bread?")
     assert off_topic.abstained
 
@@ -112,9 +108,7 @@ def test_openai_backend_answers_through_a_real_server(settings, embeddings, corp
         settings, embeddings, corpus, answerer="openai", base_url=llama_server, model="smollm2", max_tokens=60
     )
     for question in QUESTIONS:
-        items = list(assistant.stream(question))
-        assert len(items) > 3
-        check_plumbing(items)
+        check_plumbing(assistant.stream(question), pieces_at_least=3)
 
 
 def test_follow_up_is_rewritten_by_the_model(settings, embeddings, corpus, llama_server):
@@ -125,7 +119,7 @@ def test_follow_up_is_rewritten_by_the_model(settings, embeddings, corpus, llama
     assert first.query == QUESTIONS[1]
     # a fixed earlier answer, so that the (deterministic) rewrite does not hang on the first answer's wording
     history = [{"role": "user", "content": QUESTIONS[1]}, {"role": "assistant", "content": "Emmanuel Macron [1]."}]
-    follow_up = check_plumbing(list(assistant.stream("Who is meeting him next?", history)))
+    follow_up = check_plumbing(assistant.stream("Who is meeting him next?", history))
     assert follow_up.query.strip() and follow_up.query != "Who is meeting him next?"
 
 

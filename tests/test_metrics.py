@@ -73,22 +73,6 @@ def test_abstention():
     }
 
 
-def test_cited_sentences_give_markers_to_the_sentence_they_follow():
-    assert metrics.cited_sentences("First claim. [1] Second claim [2][3]. Third.") == [
-        ("First claim.", [1]),
-        ("Second claim.", [2, 3]),
-        ("Third.", []),
-    ]
-    # extractive answers quote title lines without a full stop; the next quote is its own claim
-    assert metrics.cited_sentences("A title line [1] “The next sentence,” he said. [2]") == [
-        ("A title line", [1]),
-        ("“The next sentence,” he said.", [2]),
-    ]
-    assert metrics.cited_sentences("According to the paper [1], the vote passed [2].") == [
-        ("According to the paper, the vote passed.", [1, 2]),
-    ]
-
-
 def test_citation_scores():
     scores = metrics.citation_scores([[True], [False, True], []])
     assert scores["citation_recall"] == pytest.approx(2 / 3)  # the uncited sentence counts against

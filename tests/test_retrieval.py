@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.query import clauses, dates, mentions, named
+from assistant.retrieval.question import clauses, dates, mentions, named
 from assistant.retrieval import make_retriever
 from tests.conftest import DATA
 
@@ -52,7 +52,7 @@ def news(settings, embeddings, tmp_path) -> Assistant:
 
 def ranked(assistant: Assistant, question: str) -> list[str]:
     """File names of the retrieved passages, in retrieval order."""
-    retriever = make_retriever(assistant._open(create=False), assistant.settings.retrieval)
+    retriever = make_retriever(assistant.index, assistant.settings.retrieval)
     return [d.metadata["doc_id"].rsplit("/", 1)[-1] for d in retriever.invoke(question)]
 
 
@@ -68,7 +68,7 @@ def test_two_named_outlets_both_reach_the_top(news):
 
 
 def test_search_index_follows_the_store(news, tmp_path):
-    index = news._open(create=False)
+    index = news.index
     before = index.search_index()
     assert len(before.ids) == index.count() and before.embeddings.shape == (index.count(), 384)
     assert np.allclose(np.linalg.norm(before.embeddings, axis=1), 1.0, atol=1e-3)

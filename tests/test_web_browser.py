@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from assistant import Answer, Citation, Passage
+from assistant import Answer, Citation, Passage, Sentence
 from assistant.web.app import CSS
 from assistant.web.render import answer_html
 from tests.conftest import ROOT, make_corpus
@@ -243,11 +243,10 @@ def test_unsupported_sentences_are_visibly_marked_in_the_page(browser):
     """A constructed answer (the extractive answerer flags none) in a page with the chat's CSS."""
     text = "The farm covers 12 hectares. It was built by robots."
     passage = Passage(number=1, text=text, doc_id="d", title="Farm", source="d.txt", start=0, end=len(text), score=1.0)
-    supported = Citation(number=1, doc_id="d", title="Farm", source="d.txt", quote=text[:28], start=0, end=28, sentence=text[:28])
-    answer = Answer(
-        question="q", text=f"{text[:28]} [1] It was built by robots. [1]", citations=[supported], passages=[passage],
-        unsupported=["It was built by robots."],
-    )
+    supported = Citation(number=1, doc_id="d", title="Farm", source="d.txt", quote=text[:28], start=0, end=28)
+    unsupported = supported.model_copy(update={"supported": False})
+    sentences = [Sentence(text=text[:28], citations=[supported]), Sentence(text=text[29:], citations=[unsupported])]
+    answer = Answer(question="q", sentences=sentences, passages=[passage])
     page = browser.new_page()
     page.set_content(f"<style>{CSS}</style><div id=chat>{answer_html(answer)}</div>")
     flagged = page.locator(".unsupported")

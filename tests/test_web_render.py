@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from assistant import Answer, Citation, Passage
+from assistant import Answer, Citation, Passage, Sentence
 from assistant.web import render
 from ingest import Failure, IngestSummary
 
@@ -26,8 +26,12 @@ def citation(quote: str, number=1, supported=True, start=None) -> Citation:
     start = OFFSET + TEXT.index(quote) if start is None else start
     return Citation(
         number=number, doc_id="docs/lake.txt", title="Lakeside <i>votes</i>", source="docs/lake.txt",
-        quote=quote, start=start, end=start + len(quote), sentence=quote, supported=supported,
+        quote=quote, start=start, end=start + len(quote), supported=supported,
     )
+
+
+def said(text: str, *citations: Citation) -> Sentence:
+    return Sentence(text=text, citations=list(citations))
 
 
 VOTE = "The council voted 7 to 2 <b onclick=alert(1)>for</b> the farm."
@@ -44,7 +48,7 @@ def parsed(html: str) -> BeautifulSoup:
 
 
 def test_markers_become_cards_showing_the_passage_with_the_quote_marked():
-    answer = Answer(question="How did they vote?", text=f"{VOTE} [1]", citations=[citation(VOTE)], passages=[passage()])
+    answer = Answer(question="How did they vote?", sentences=[said(VOTE, citation(VOTE))], passages=[passage()])
     soup = parsed(render.answer_html(answer))
     marker = soup.select_one(".cite")
     assert marker["tabindex"] == "0"
@@ -57,20 +61,21 @@ def test_markers_become_cards_showing_the_passage_with_the_quote_marked():
 
 
 def test_each_marker_takes_its_own_citation_and_stray_markers_stay_text():
+    stray = citation(COST, number=7)
     answer = Answer(
-        question="q", text=f"{VOTE} [1] {COST} [1] Nothing here [7].",
-        citations=[citation(VOTE), citation(COST)], passages=[passage()],
+        question="q", sentences=[said(VOTE, citation(VOTE)), said(COST, citation(COST)), said("Nothing here.", stray)],
+        passages=[passage()],
     )
     soup = parsed(render.answer_html(answer))
     assert [m.get_text() for m in soup.select(".cite mark")] == [VOTE, COST]
-    assert "Nothing here [7]." in soup.get_text()
+    assert "Nothing here. [7]" in soup.get_text()
     assert len(soup.select(".cite")) == 2
 
 
 def test_unsupported_sentences_are_visibly_marked():
     answer = Answer(
-        question="q", text=f"{VOTE} [1] {COST} [1]",
-        citations=[citation(VOTE), citation(COST, supported=False)], passages=[passage()], unsupported=[COST],
+        question="q", sentences=[said(VOTE, citation(VOTE)), said(COST, citation(COST, supported=False))],
+        passages=[passage()],
     )
     soup = parsed(render.answer_html(answer))
     assert [s.get_text() for s in soup.select("span.unsupported")] == [COST]
@@ -79,7 +84,7 @@ def test_unsupported_sentences_are_visibly_marked():
 
 
 def test_an_abstention_is_a_note_and_the_sources_panel_shows_the_closest_passages():
-    answer = Answer(question="q", text="The sources don't say.", passages=[passage()], abstained=True)
+    answer = Answer(question="q", note="The sources don't say.", passages=[passage()], abstained=True)
     soup = parsed(render.answer_html(answer))
     assert soup.select_one(".abstained").get_text() == "No answer in the sources. The sources don't say."
     panel = parsed(render.sources_html(answer))
@@ -89,7 +94,7 @@ def test_an_abstention_is_a_note_and_the_sources_panel_shows_the_closest_passage
 
 def test_sources_panel_marks_every_quote_of_a_passage_once():
     overlapping = citation("7 to 2", start=OFFSET + TEXT.index("7 to 2"))
-    answer = Answer(question="q", text=f"{VOTE} [1]", citations=[citation(VOTE), overlapping], passages=[passage()])
+    answer = Answer(question="q", sentences=[said(VOTE, citation(VOTE), overlapping)], passages=[passage()])
     panel = parsed(render.sources_html(answer))
     assert [m.get_text() for m in panel.select("mark")] == [VOTE]
     assert panel.select_one(".passage").get_text() == TEXT
@@ -97,10 +102,10 @@ def test_sources_panel_marks_every_quote_of_a_passage_once():
 
 def test_a_quote_whose_offsets_drifted_is_found_by_search_or_left_unmarked():
     drifted = citation(COST, start=3)
-    answer = Answer(question="q", text=f"{COST} [1]", citations=[drifted], passages=[passage()])
+    answer = Answer(question="q", sentences=[said(COST, drifted)], passages=[passage()])
     assert [m.get_text() for m in parsed(render.answer_html(answer)).select("mark")] == [COST]
     missing = drifted.model_copy(update={"quote": "words the passage lacks"})
-    answer = answer.model_copy(update={"citations": [missing]})
+    answer = answer.model_copy(update={"sentences": [said(COST, missing)]})
     assert parsed(render.answer_html(answer)).select("mark") == []
 
 

@@ -13,13 +13,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from assistant.citations import MARKER, sentence_spans, strip_markers
-
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation})
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+\])+")
-_AFTER_MARKERS = re.compile(r"(?<=\])\s+(?=[A-Z0-9“\"‘'(])")  # a citation, then a new sentence
 
 
 # Retrieval -----------------------------------------------------------------------------------
@@ -78,13 +74,13 @@ def normalize(text: str) -> str:
 
 def contains_answer(prediction: str, answers: Iterable[str]) -> bool:
     """Whether the normalised prediction contains any normalised gold answer as whole words."""
-    said = f" {normalize(strip_markers(prediction))} "
+    said = f" {normalize(prediction)} "
     return any(gold and f" {gold} " in said for gold in map(normalize, answers))
 
 
 def token_f1(prediction: str, answers: Iterable[str]) -> float:
     """SQuAD token F1 of the normalised prediction against the best-matching gold answer."""
-    said = normalize(strip_markers(prediction)).split()
+    said = normalize(prediction).split()
     return max((_f1(said, normalize(gold).split()) for gold in answers), default=0.0)
 
 
@@ -99,7 +95,7 @@ def _f1(said: list[str], gold: list[str]) -> float:
 def lenient_match(prediction: str, answers: Iterable[str]) -> bool:
     """MultiHop-RAG's QA accuracy: prediction and a gold answer, lower-cased and split on
     whitespace (punctuation kept, stop words counted), share at least one word."""
-    said = set(strip_markers(prediction).lower().split())
+    said = set(prediction.lower().split())
     return any(said & set(gold.lower().split()) for gold in answers)
 
 
@@ -122,25 +118,6 @@ def abstention(pairs: Iterable[tuple[bool, bool]]) -> dict[str, float | None]:
 
 
 # Citations -----------------------------------------------------------------------------------
-
-
-def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """The answer's sentences, markers removed, each with the passage numbers it cites.
-
-    A marker the sentence splitter put at the start of the next sentence ("... it. [1] Next")
-    belongs to the sentence before it; a marker followed by what starts a new sentence
-    ("A title [1] The next sentence. [2]", quotes without a full stop) ends a sentence.
-    """
-    pieces: list[str] = []
-    for start, end in sentence_spans(text):
-        piece = text[start:end]
-        lead = _LEADING_MARKERS.match(piece)
-        if lead and pieces:
-            pieces[-1] += " " + lead.group(0).strip()
-            piece = piece[lead.end() :].strip()
-        pieces += [part.strip() for part in _AFTER_MARKERS.split(piece) if part.strip()]
-    cited = [(strip_markers(p), list(dict.fromkeys(int(n) for n in MARKER.findall(p)))) for p in pieces]
-    return [(sentence, numbers) for sentence, numbers in cited if sentence]
 
 
 def citation_scores(judgements: Sequence[Sequence[bool]]) -> dict[str, float | None]:

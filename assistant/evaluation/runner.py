@@ -13,10 +13,9 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
-from assistant.citations import DENSE_SUPPORT, LEXICAL_SUPPORT, check_support
+from assistant.citations.support import DENSE_SUPPORT, LEXICAL_SUPPORT, check_support
 from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
-from assistant.evaluation.metrics import cited_sentences
 from assistant.evaluation.questions import BadLine, Question, load_questions
 from assistant.evaluation.scoring import doc_name, score_question, summarize
 from assistant.settings import AnswerSettings, Settings
@@ -25,7 +24,7 @@ from ingest.errors import AssistantError, ConfigError
 log = logging.getLogger("assistant.evaluation")
 # Said in the report as the check's own docstring, so it stays true when the check changes.
 SUPPORT_CHECK = (
-    "`assistant.citations.check_support`: "
+    "`assistant.citations.support.check_support`: "
     + " ".join((inspect.getdoc(check_support) or "").split())
     + f" (LEXICAL_SUPPORT = {LEXICAL_SUPPORT}, DENSE_SUPPORT = {DENSE_SUPPORT}, MiniLM cosine)"
 )
@@ -133,14 +132,17 @@ def _conversation(assistant: Assistant, asked: Sequence[str]) -> list[dict]:
 def support_judgements(answer: Answer, embeddings) -> list[list[bool]]:
     """Per answer sentence, whether each passage it cites supports it (`check_support`).
 
-    A marker pointing at no passage of the answer counts as an unsupported citation.
+    A citation of no passage of the answer counts as unsupported.
     """
     if answer.abstained:
         return []
     passages = {passage.number: passage for passage in answer.passages}
     return [
-        [n in passages and check_support(sentence, passages[n].text, embeddings).supported for n in numbers]
-        for sentence, numbers in cited_sentences(answer.text)
+        [
+            c.number in passages and check_support(sentence.text, passages[c.number].text, embeddings).supported
+            for c in sentence.citations
+        ]
+        for sentence in answer.sentences
     ]
 
 

@@ -37,7 +37,7 @@ def score_question(
         if recall is not None:
             scores[f"doc_recall@{k}"] = recall
     if question.answerable:
-        text = "" if answer.abstained else answer.text
+        text = "" if answer.abstained else answer.plain_text
         scores["accuracy"] = metrics.contains_answer(text, question.answers)
         scores["token_f1"] = metrics.token_f1(text, question.answers)
         scores["lenient_accuracy"] = metrics.lenient_match(text, question.answers)

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from assistant import Answer, Assistant, AssistantError, ConfigError
+from assistant import Assistant, AssistantError, ConfigError
 from assistant.web import render
 from assistant.web.uploads import add_documents
 
@@ -83,19 +83,16 @@ class ChatHandlers:
         An error shows in the chat with the question back in the box; the conversation stays.
         """
         messages = [*messages, {"role": "user", "content": render.question_html(question)}]
-        text = ""
         try:
-            for piece in self.assistant.stream(question, turns):
-                if isinstance(piece, Answer):
-                    turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": piece.text}]
-                    yield "", [*messages, _said(render.answer_html(piece))], turns, render.sources_html(piece)
-                    return
-                text += piece
-                yield "", [*messages, _said(render.streaming_html(text))], turns, gr.skip()
-            problem = "The answer was cut short; please ask again."
+            response = self.assistant.stream(question, turns)
+            for _ in response:
+                yield "", [*messages, _said(render.streaming_html(response.streamed))], turns, gr.skip()
+            answer = response.answer()
         except AssistantError as error:
-            problem = str(error)
-        yield question, [*messages, _said(render.message_html(problem, "error"))], turns, gr.skip()
+            yield question, [*messages, _said(render.message_html(str(error), "error"))], turns, gr.skip()
+            return
+        turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        yield "", [*messages, _said(render.answer_html(answer))], turns, render.sources_html(answer)
 
     def validate(self, question: str, messages: list, turns: list) -> list:
         """Refuse a question that can't be asked, next to the box, leaving the chat as it is."""

@@ -13,7 +13,6 @@ from html import escape
 
 from assistant.answer import Answer, Citation, Passage
 
-MARKER = re.compile(r"\[(\d+)\]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -33,9 +32,10 @@ def answer_html(answer: Answer) -> str:
         return f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
     body = _answer_body(answer)
     note = ""
-    if answer.unsupported:
+    flagged = [sentence for sentence in answer.sentences if not sentence.supported]
+    if flagged:
         note = (
-            f'<p class="unsupported-note">⚠ {_count(len(answer.unsupported), "sentence")} marked like this '
+            f'<p class="unsupported-note">⚠ {_count(len(flagged), "sentence")} marked like this '
             "could not be found in the cited passage: check before relying on it.</p>"
         )
     return f'<div class="answer">{body}</div>{note}'
@@ -97,37 +97,20 @@ def message_html(text: str, kind: str = "info") -> str:
 
 
 def _answer_body(answer: Answer) -> str:
-    """Answer text, escaped, with each `[n]` marker turned into a citation card."""
-    text = answer.text
-    flagged = _ranges(text, answer.unsupported)
-    cards = _CardPicker(answer)
-    parts, position = [], 0
-    for match in MARKER.finditer(text):
-        parts.append(_plain(text, position, match.start(), flagged))
-        parts.append(cards.render(int(match.group(1)), match.group(0)))
-        position = match.end()
-    parts.append(_plain(text, position, len(text), flagged))
-    return "".join(parts)
-
-
-class _CardPicker:
-    """Pairs each marker with its citation: the k-th `[n]` takes the k-th citation numbered n."""
-
-    def __init__(self, answer: Answer) -> None:
-        self.passages = {p.number: p for p in answer.passages}
-        self.queues: dict[int, list[Citation]] = {}
-        for citation in answer.citations:
-            self.queues.setdefault(citation.number, []).append(citation)
-        self.last: dict[int, Citation] = {}
-
-    def render(self, number: int, marker: str) -> str:
-        queue = self.queues.get(number)
-        if queue:
-            self.last[number] = queue.pop(0)
-        passage = self.passages.get(number)
-        if passage is None:
-            return escape(marker)  # points at no retrieved passage: shown as plain text
-        return _citation_card(number, passage, self.last.get(number))
+    """The answer's sentences, escaped, each followed by its citation cards; a sentence the
+    check could not support is marked."""
+    passages = {p.number: p for p in answer.passages}
+    parts = []
+    for sentence in answer.sentences:
+        text = escape(sentence.text)
+        if not sentence.supported:
+            text = f'<span class="unsupported" title="Not supported by the cited passage">{text}</span>'
+        cards = "".join(
+            _citation_card(c.number, passages[c.number], c) if c.number in passages else escape(f"[{c.number}]")
+            for c in sentence.citations
+        )
+        parts.append(f"{text} {cards}" if cards else text)
+    return " ".join(parts)
 
 
 def _citation_card(number: int, passage: Passage, citation: Citation | None) -> str:
@@ -187,30 +170,6 @@ def _quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
         return start, end
     found = passage.text.find(citation.quote) if citation.quote else -1
     return (found, found + len(citation.quote)) if found >= 0 else None
-
-
-def _ranges(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the flagged sentences sit in the answer text."""
-    ranges = []
-    for sentence in sentences:
-        found = text.find(sentence.strip()) if sentence.strip() else -1
-        if found >= 0:
-            ranges.append((found, found + len(sentence.strip())))
-    return sorted(ranges)
-
-
-def _plain(text: str, start: int, end: int, flagged: list[tuple[int, int]]) -> str:
-    """`text[start:end]`, escaped, with the parts inside flagged ranges marked unsupported."""
-    parts, position = [], start
-    for low, high in flagged:
-        low, high = max(low, position), min(high, end)
-        if low >= high:
-            continue
-        parts.append(escape(text[position:low]))
-        parts.append(f'<span class="unsupported" title="Not supported by the cited passage">{escape(text[low:high])}</span>')
-        position = high
-    parts.append(escape(text[position:end]))
-    return "".join(parts)
 
 
 def _date(fields: dict[str, str]) -> str:

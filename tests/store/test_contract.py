@@ -17,7 +17,7 @@ from tests.conftest import SEED
 
 def stored(assistant) -> dict[str, dict]:
     """Every stored passage by id: its text and metadata."""
-    got = assistant._open(create=False).collection.get(include=["documents", "metadatas"])
+    got = assistant.index.collection.get(include=["documents", "metadatas"])
     rows = zip(got["ids"], got["documents"], got["metadatas"])
     return {id_: {"text": text[meta["offset"] :], "indexed": text, **meta} for id_, text, meta in rows}
 
@@ -132,7 +132,7 @@ def test_answers_cite_verbatim_spans_from_the_store(assistant, corpus):
 def test_a_store_emptied_behind_the_records_back_is_filled_again(assistant, corpus, embeddings):
     """A new or wiped Chroma server: stale records must not make ingest skip every file."""
     first = assistant.ingest([corpus])
-    index = assistant._open(create=False)
+    index = assistant.index
     index.client.delete_collection(assistant.settings.store.collection)
     reopened = Assistant(assistant.settings, embeddings=embeddings)
     again = reopened.ingest([corpus])

@@ -1,4 +1,8 @@
-"""Citations: markers in answers, and how well a passage supports an answer sentence."""
+"""How well a passage supports an answer sentence, and where: the citation check.
+
+A span supports a claim when their words and meanings agree, every figure and name of the
+claim is in it, and no negation differs; `cite` turns the span into a `Citation`.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer import Citation, Passage
+from assistant.citations.markers import strip_markers
 from assistant.words import STOPWORDS, WORD, contradicts, sentence_spans, stem, terms
 
-MARKER = re.compile(r"\[(\d+)\]")
-def cite(passage: Passage, start: int, end: int, sentence: str, supported: bool = True) -> Citation:
+
+def cite(passage: Passage, start: int, end: int, supported: bool = True) -> Citation:
     """A citation of `passage.text[start:end]`, with offsets moved into the document."""
     return Citation(
         number=passage.number,
@@ -20,7 +25,6 @@ def cite(passage: Passage, start: int, end: int, sentence: str, supported: bool 
         quote=passage.text[start:end],
         start=passage.start + start,
         end=passage.start + end,
-        sentence=sentence,
         supported=supported,
     )
 
@@ -44,11 +48,6 @@ VERIFY_FLOOR = 0.3  # least lexical support for which a verifier is asked at all
 Verifier = Callable[[str, str], bool]
 """`(claim, quote) -> whether the quote states the claim`: a model's judgement of meaning
 (who did what, yes or no), which word overlap and embeddings cannot tell apart."""
-
-
-def strip_markers(text: str) -> str:
-    """`text` without its `[n]` markers."""
-    return re.sub(r"\s*\[\d+\]", "", text).strip()
 
 
 def check_support(sentence: str, passage_text: str, embeddings) -> Support:
@@ -155,86 +154,3 @@ def _opens_a_name(claim: str, matches: list[re.Match]) -> bool:
 def _specific(words: set[str]) -> bool:
     """Enough words (or a number) that finding all of them in a sentence means something."""
     return len(words) >= 2 or any(char.isdigit() for word in words for char in word)
-
-
-@dataclass
-class Resolved:
-    """An LLM's answer after the citation check."""
-
-    text: str
-    citations: list[Citation]
-    unsupported: list[str]
-
-
-def resolve(text: str, passages: list[Passage], embeddings, verify: Verifier | None = None) -> Resolved:
-    """Check a generated answer's citations against the passages.
-
-    Markers pointing at no passage are removed; every sentence's remaining markers are
-    checked with `check_support`. A sentence none of its markers supports is pointed at the
-    passage that does support it, when one does (small models often cite a neighbour);
-    otherwise it is listed as unsupported (a sentence without any marker is unsupported too).
-    With `verify`, the verifier has the last word on every span the words point at
-    (`VERIFY_FLOOR` and up, every figure and name in it): a swapped name or a flipped "for"/"against" is flagged, a fair
-    paraphrase in other words passes.
-    """
-    by_number = {passage.number: passage for passage in passages}
-    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", text)
-    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text))
-    text = _markers_before_stops(text).strip()
-    citations: list[Citation] = []
-    unsupported: list[str] = []
-    pieces, last = [], 0
-    for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        if not strip_markers(sentence):
-            continue
-        checked = _check_sentence(sentence, passages, by_number, embeddings, verify)
-        citations += checked
-        pieces += [text[last:start], checked[0].sentence if checked else sentence]
-        last = end
-        if not any(c.supported for c in checked):
-            unsupported.append(strip_markers(sentence))
-    return Resolved("".join(pieces) + text[last:], citations, unsupported)
-
-
-def _check_sentence(
-    sentence: str, passages: list[Passage], by_number: dict, embeddings, verify: Verifier | None
-) -> list[Citation]:
-    """The sentence's citations, checked; re-pointed at a supporting passage if none supports it
-    (the best other span only: with a verifier each check is a model call)."""
-    numbers = list(dict.fromkeys(int(n) for n in MARKER.findall(sentence)))
-    checked = []
-    for number in numbers:
-        support = check_support(sentence, by_number[number].text, embeddings)
-        supported = _confirmed(sentence, by_number[number], support, verify)
-        checked.append(cite(by_number[number], support.start, support.end, sentence, supported))
-    if any(c.supported for c in checked):
-        return checked
-    others = [(p, check_support(sentence, p.text, embeddings)) for p in passages if p.number not in numbers]
-    if others:
-        passage, support = max(others, key=lambda pair: _rank(pair[1]))
-        if _confirmed(sentence, passage, support, verify):
-            return [cite(passage, support.start, support.end, _with_marker(sentence, passage.number), True)]
-    return checked
-
-
-def _confirmed(sentence: str, passage: Passage, support: Support, verify: Verifier | None) -> bool:
-    """Whether the span `support` found states the sentence: the verifier's word when there is
-    one (and the span shares enough words to be about it), else the lexical and embedding check."""
-    if verify is None:
-        return support.supported
-    quote = passage.text[support.start : support.end]
-    return support.lexical >= VERIFY_FLOOR and support.fits and verify(strip_markers(sentence), quote)
-
-
-def _with_marker(sentence: str, number: int) -> str:
-    """The sentence citing only `[number]`, placed before its closing punctuation."""
-    bare = strip_markers(sentence)
-    if bare.endswith((".", "!", "?")):
-        return f"{bare[:-1]} [{number}]{bare[-1]}"
-    return f"{bare} [{number}]"
-
-
-def _markers_before_stops(text: str) -> str:
-    """`Paris is big. [1]` -> `Paris is big [1].`, so a marker stays with its sentence."""
-    return re.sub(r"([.!?])((?:\s*\[\d+\])+)", lambda m: m.group(2).rstrip() + m.group(1), text)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import Answer, Passage
-from assistant.citations import cite
+from assistant.answer import Answer, Passage, Sentence
+from assistant.citations.support import cite
 from assistant.settings import AnswerSettings
 from assistant.words import sentence_spans, terms
 
@@ -87,13 +87,12 @@ class ExtractiveAnswerer:
         chosen = [(_renumbered(candidate, passages), score) for candidate, score in chosen]
         if not chosen:
             yield ABSTENTION
-            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            yield abstention(question, passages)
             return
-        pieces = [f"{candidate.text} [{candidate.passage.number}]" for candidate, _ in chosen]
-        for number, piece in enumerate(pieces):
-            yield piece if number == 0 else " " + piece
-        citations = [cite(c.passage, c.start, c.end, piece) for (c, _), piece in zip(chosen, pieces)]
-        yield Answer(question=question, text=" ".join(pieces), citations=citations, passages=passages)
+        sentences = [Sentence(text=c.text, citations=[cite(c.passage, c.start, c.end)]) for c, _ in chosen]
+        for number, sentence in enumerate(sentences):
+            yield sentence.marked if number == 0 else " " + sentence.marked
+        yield Answer(question=question, sentences=sentences, passages=passages)
 
     def choose(
         self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
@@ -170,6 +169,11 @@ class ExtractiveAnswerer:
             * (_FRAGMENT_PENALTY if candidate.fragment else 1.0)
             for candidate, similarity, share in zip(candidates, dense, lexical)
         ]
+
+
+def abstention(question: str, passages: list[Passage], note: str = ABSTENTION, set_aside=()) -> Answer:
+    """The answer that says the sources don't hold one."""
+    return Answer(question=question, passages=passages, abstained=True, note=note, set_aside=list(set_aside))
 
 
 def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float]:

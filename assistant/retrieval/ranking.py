@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.query import clauses, mentions
+from assistant.retrieval.question import clauses, mentions
 from assistant.settings import RetrievalSettings
 from ingest.search import SearchIndex
 

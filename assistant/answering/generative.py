@@ -13,9 +13,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage
-from assistant.citations import Verifier, resolve, strip_markers
-from assistant.extractive import ABSTENTION, ADJACENT, Candidate, ExtractiveAnswerer, cited_first
-from assistant.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
+from assistant.answering.extractive import ABSTENTION, ADJACENT, Candidate, ExtractiveAnswerer, abstention, cited_first
+from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
+from assistant.citations.markers import strip_markers
+from assistant.citations.resolve import resolve
+from assistant.citations.support import Verifier
 from assistant.settings import AnswerSettings
 from assistant.words import terms
 
@@ -61,7 +63,7 @@ class GenerativeAnswerer:
         passages = cited_first(passages, [passage for passage, _ in excerpts])
         if best < self.settings.min_support:  # nothing retrieved is near the question: no model call
             yield ABSTENTION
-            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            yield abstention(question, passages)
             return
         messages = ANSWER_PROMPT.format_messages(passages=format_excerpts(excerpts, passages), question=asked)
         written: list[str] = []
@@ -73,20 +75,14 @@ class GenerativeAnswerer:
         if is_abstention(text):
             if not released:
                 yield ABSTENTION
-            yield Answer(question=question, text=ABSTENTION, passages=passages, abstained=True)
+            yield abstention(question, passages)
             return
         if restates(asked, text):  # true but empty ("X held the vote" to "Where is X that held the vote?")
             *_, quoted = self.selector.stream(question, passages, history, query)
             yield quoted
             return
-        checked = resolve(text, passages, self.embeddings, self.verifier() if self.settings.verify else None)
-        yield Answer(
-            question=question,
-            text=checked.text,
-            citations=checked.citations,
-            passages=passages,
-            unsupported=checked.unsupported,
-        )
+        sentences = resolve(text, passages, self.embeddings, self.verifier() if self.settings.verify else None)
+        yield Answer(question=question, sentences=sentences, passages=passages)
 
     def verifier(self) -> Verifier:
         """The model as judge of whether a quote states a claim (a few tokens per call)."""
