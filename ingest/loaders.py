@@ -16,6 +16,8 @@ from langchain_core.documents import Document
 
 from ingest.documents import SourceDocument, parse_header
 from ingest.errors import LoadError
+from ingest.limits import check_archive
+from ingest.settings import LimitSettings
 
 _SNIFF_BYTES = 8192
 
@@ -123,11 +125,17 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
-def load(path: Path, doc_id: str) -> SourceDocument:
+ARCHIVES = frozenset({".docx"})  # zip containers: their unpacked size is checked before loading
+
+
+def load(path: Path, doc_id: str, limits: LimitSettings | None = None) -> SourceDocument:
     """Load one file into a `SourceDocument`, or raise `LoadError` saying why not."""
+    limits = limits or LimitSettings()
     loader_class = LOADERS.get(path.suffix.lower())
     if loader_class is None:
         raise LoadError(f"has an unsupported extension; supported: {', '.join(sorted(LOADERS))}")
+    if path.suffix.lower() in ARCHIVES:
+        check_archive(path, limits)
     try:
         (document,) = loader_class(path).load()
     except OSError as error:

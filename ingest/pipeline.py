@@ -176,7 +176,7 @@ def _load_changed(
     changed = []
     for path, doc_id in files:
         try:
-            document = load(path, doc_id)
+            document = load(path, doc_id, index.settings.limits)
         except LoadError as error:
             _fail(summary, path, str(error))
             continue

@@ -45,6 +45,14 @@ class StoreSettings(BaseModel):
     write_batch: int = Field(256, ge=1, description="Passages embedded and written per batch while ingesting.")
 
 
+class LimitSettings(BaseModel):
+    """What one file may cost; a file over a limit is skipped with a message naming it."""
+
+    max_unpacked_mb: int = Field(
+        200, ge=1, description="Largest unpacked size of a zip-based file (.docx ...), checked before unpacking."
+    )
+
+
 class IngestSettings(BaseSettings):
     """Everything `ingest` needs: data directory, embedding, chunking and store."""
 
@@ -54,3 +62,4 @@ class IngestSettings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)

@@ -133,3 +133,20 @@ def test_load_error_reasons_are_one_line(tmp_path):
     with pytest.raises(LoadError) as error:
         load(path, "x.txt")
     assert "\n" not in str(error.value)
+
+
+def test_a_docx_that_unpacks_past_the_limit_is_skipped_before_unpacking(assistant, tmp_path):
+    import time
+    import zipfile
+
+    folder = tmp_path / "bomb"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "bomb.docx", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w>" + b"a" * (300 << 20) + b"</w>")  # 300 MB of one letter
+    (folder / "fine.txt").write_text("A short note about the harbor ferry timetable.\n", encoding="utf-8")
+    started = time.perf_counter()
+    summary = assistant.ingest([folder])
+    assert time.perf_counter() - started < 30  # the embedding model's start-up, not the bomb
+    assert summary.added == 1 and len(summary.failed) == 1
+    reason = summary.failed[0].reason
+    assert "300 MB" in reason and "ASSISTANT_LIMITS__MAX_UNPACKED_MB" in reason
