@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install llm model run ingest test bench clean llama-flags
+.PHONY: install llm model run ingest test test-fast bench clean llama-flags
 
 install: $(VENV)/.installed
 
@@ -65,6 +65,10 @@ run: ingest
 
 test: llm browser
 	$(BIN)/python -m pytest
+
+# Between edits: unit and contract tests on embedded Chroma; no browser, LLM, server or subprocess.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" -q
 
 # LIMIT=N: quick runs (the first N MultiHop-RAG questions, core.py on 60 files); empty: the full sets.
 bench: install

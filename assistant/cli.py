@@ -74,19 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OPTIONS = {  # command-line option -> the setting it overrides
+    "data_dir": "data_dir", "k": "retrieval.k", "answerer": "answer.answerer",
+    "host": "web.host", "port": "web.port", "auth": "web.auth",
+}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    updates: dict = {}
-    if args.data_dir:
-        updates["data_dir"] = args.data_dir
-    if getattr(args, "k", None):
-        updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
-    if getattr(args, "answerer", None):
-        updates["answer"] = settings.answer.model_copy(update={"answerer": args.answerer})
-    web = {key: getattr(args, key, None) for key in ("host", "port", "auth")}
-    if any(value is not None for value in web.values()):
-        updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})
-    return settings.model_copy(update=updates)
+    """The environment's settings with the command line's options on top."""
+    return Settings().updated({setting: getattr(args, option, None) for option, setting in _OPTIONS.items()})
 
 
 def _ingest(assistant: Assistant, args: argparse.Namespace) -> int:

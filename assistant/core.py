@@ -42,10 +42,7 @@ class Assistant:
         embeddings: Embeddings | None = None,
         answerer: Answerer | None = None,
     ) -> None:
-        settings = settings or Settings()
-        if data_dir is not None:
-            settings = settings.model_copy(update={"data_dir": Path(data_dir)})
-        self.settings = settings
+        self.settings = (settings or Settings()).updated({"data_dir": data_dir})
         self._embeddings = embeddings
         self._answerer = answerer
         self._index: Index | None = None

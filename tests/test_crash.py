@@ -24,6 +24,8 @@ from ingest import Index
 from tests.conftest import ROOT
 from tests.corpora import write_many_documents
 
+pytestmark = pytest.mark.slow  # ingest subprocesses killed at random points
+
 DOCUMENTS = 300
 REPETITIONS = [1, 1, 2]  # kills before the run that may finish, per repetition
 WRITE_BATCH = 64  # small batches: many points between a vector write and its record

@@ -19,6 +19,8 @@ from assistant.web.render import answer_html
 from tests.conftest import ROOT, make_corpus
 from tests.webserver import running_server
 
+pytestmark = pytest.mark.slow  # a real browser
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "out" / "web"

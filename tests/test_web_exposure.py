@@ -5,6 +5,8 @@ unless told otherwise, and with `--auth` every route refuses a request without c
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,6 +17,8 @@ from assistant.web.uploads import add_documents
 from tests.conftest import make_corpus
 from tests.web_client import running_web
 from tests.webserver import running_server
+
+pytestmark = pytest.mark.slow  # real servers as subprocesses
 
 HOSTILE_NAMES = [
     "../../escape.txt",

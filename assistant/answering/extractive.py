@@ -18,12 +18,6 @@ from assistant.settings import AnswerSettings
 from assistant.words import sentence_spans, terms
 
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
-_DENSE_WEIGHT = 0.6
-_FRAGMENT_PENALTY = 0.8
-_MIN_WORDS = 4
-_RUNNER_UP = 0.85  # a second sentence is quoted when it scores this close to the best
-_FOLLOW_UP_WEIGHT = 0.6  # share of a follow-up's score from its own words
-_REPEAT_PENALTY = 0.9  # for a sentence an earlier answer already quoted
 _ENDINGS = tuple('.!?"”’)')
 ADJACENT = 3  # characters between two sentences that follow each other (a space, a line break)
 
@@ -98,7 +92,7 @@ class ExtractiveAnswerer:
         self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
     ) -> list[tuple[Candidate, float]]:
         """The sentences to quote with their scores, best first; empty to abstain."""
-        candidates = _candidates(passages)
+        candidates = _candidates(passages, self.settings.min_words)
         if not candidates:
             return []
         vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
@@ -107,8 +101,9 @@ class ExtractiveAnswerer:
         if asked:
             context = self.score(f"{asked[-1]} {question}", candidates, vectors)
             said = " ".join(text for role, text in history if role == "assistant")
+            weight, repeat = self.settings.follow_up_weight, self.settings.repeat_penalty
             scores = [
-                (_FOLLOW_UP_WEIGHT * own + (1 - _FOLLOW_UP_WEIGHT) * wider) * (_REPEAT_PENALTY if c.text in said else 1.0)
+                (weight * own + (1 - weight) * wider) * (repeat if c.text in said else 1.0)
                 for c, own, wider in zip(candidates, scores, context)
             ]
         return self._pick(sorted(zip(candidates, scores), key=lambda pair: -pair[1]))
@@ -121,7 +116,7 @@ class ExtractiveAnswerer:
 
         What a language model reads instead of whole passages: a tight context reads fast.
         """
-        candidates = _candidates(passages)
+        candidates = _candidates(passages, self.settings.min_words)
         if not candidates:
             return [], 0.0
         vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
@@ -145,7 +140,7 @@ class ExtractiveAnswerer:
     def _pick(self, ranked: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
         """The best sentence and the close runners-up that don't repeat it."""
         best = ranked[0][1]
-        floor = max(self.settings.min_support, _RUNNER_UP * best)
+        floor = max(self.settings.min_support, self.settings.runner_up * best)
         if best < self.settings.min_support:
             return []
         chosen: list[tuple[Candidate, float]] = []
@@ -164,9 +159,9 @@ class ExtractiveAnswerer:
         question_vector = np.asarray(self.embeddings.embed_query(question))
         dense = vectors @ question_vector
         lexical = _weighted_overlap(terms(question), [terms(c.text) for c in candidates])
+        weight, fragment = self.settings.dense_weight, self.settings.fragment_penalty
         return [
-            (_DENSE_WEIGHT * float(similarity) + (1 - _DENSE_WEIGHT) * share)
-            * (_FRAGMENT_PENALTY if candidate.fragment else 1.0)
+            (weight * float(similarity) + (1 - weight) * share) * (fragment if candidate.fragment else 1.0)
             for candidate, similarity, share in zip(candidates, dense, lexical)
         ]
 
@@ -186,14 +181,14 @@ def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float
     return [sum(weight[t] for t in wanted & sentence) / total for sentence in sentences]
 
 
-def _candidates(passages: list[Passage]) -> list[Candidate]:
+def _candidates(passages: list[Passage], min_words: int) -> list[Candidate]:
     """Every quotable sentence of the passages, each document span once."""
     seen: set[tuple[str, int]] = set()
     found = []
     for passage in passages:
         for start, end in sentence_spans(passage.text):
             key = (passage.doc_id, passage.start + start)
-            if key in seen or not _quotable(passage.text[start:end], passage.title):
+            if key in seen or not _quotable(passage.text[start:end], passage.title, min_words):
                 continue
             seen.add(key)
             found.append(Candidate(passage, start, end))
@@ -227,10 +222,10 @@ def _renumbered(candidate: Candidate, passages: list[Passage]) -> Candidate:
     return Candidate(passage, candidate.start, candidate.end)
 
 
-def _quotable(sentence: str, title: str) -> bool:
+def _quotable(sentence: str, title: str, min_words: int) -> bool:
     """A sentence of prose: not a heading, not the title line, not a fragment of a few words."""
     return (
-        len(sentence.split()) >= _MIN_WORDS
+        len(sentence.split()) >= min_words
         and not sentence.startswith("#")
         and sentence.rstrip("…").strip() != title.rstrip("…").strip()
     )

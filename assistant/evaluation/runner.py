@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
 from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
@@ -18,8 +17,8 @@ from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
 from assistant.evaluation.questions import BadLine, Question, load_questions
 from assistant.evaluation.scoring import doc_name, score_question, summarize
-from assistant.settings import AnswerSettings, Settings
-from ingest.errors import AssistantError, ConfigError
+from assistant.settings import Settings
+from ingest.errors import AssistantError
 
 log = logging.getLogger("assistant.evaluation")
 # Said in the report as the check's own docstring, so it stays true when the check changes.
@@ -47,17 +46,6 @@ class EvalRun:
     index: Path | None = None  # the data dir of the index asked
 
 
-def with_answerer(settings: Settings, name: str | None) -> Settings:
-    """`settings` with `answer.answerer` set to `name` (validated by the settings' own rules)."""
-    if not name:
-        return settings
-    try:
-        answer = AnswerSettings.model_validate({**settings.answer.model_dump(), "answerer": name})
-    except ValidationError as error:
-        raise ConfigError(f"Unknown answerer {name!r}: {error.errors()[0]['msg']}") from None
-    return settings.model_copy(update={"answer": answer})
-
-
 def evaluate(
     questions: str | Path,
     *,
@@ -74,7 +62,7 @@ def evaluate(
     corpus is unchanged); without it, the index of `settings.data_dir` is asked.
     """
     started = time.perf_counter()
-    settings = with_answerer(settings or Settings(), answerer)
+    settings = (settings or Settings()).updated({"answer.answerer": answerer})
     question_set = load_questions(questions)
     for bad in question_set.bad_lines:
         log.warning("%s: skipped %s", question_set.path, bad)
