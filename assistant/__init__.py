@@ -19,6 +19,7 @@ from ingest.errors import (
     LoadError,
     MissingDependencyError,
     QuestionError,
+    QuestionSetError,
     StoreUnavailableError,
 )
 from ingest.index import IndexInfo
@@ -40,6 +41,7 @@ __all__ = [
     "MissingDependencyError",
     "Passage",
     "QuestionError",
+    "QuestionSetError",
     "Response",
     "Sentence",
     "Settings",

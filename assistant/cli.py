@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", type=Path, help="question set (.jsonl, see ../shared/evalsets/README.md)")
     evaluate.add_argument("--corpus", type=Path, help="ingest this folder into an index of its own first")
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--split", help="only the questions of this split (e.g. dev, check)")
     evaluate.add_argument("--answerer", help="answerer to use (default: the configured one)")
     evaluate.add_argument("--out", type=Path, help="report folder (default: out/eval/<set>)")
     evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -129,6 +130,7 @@ def _eval(assistant: Assistant, args: argparse.Namespace) -> int:
         settings=assistant.settings,
         corpus=args.corpus,
         limit=args.limit,
+        split=args.split,
         answerer=args.answerer,
         progress=not args.quiet,
     )

@@ -25,6 +25,7 @@ PUBLIC = [
     "MissingDependencyError",
     "Passage",
     "QuestionError",
+    "QuestionSetError",
     "Response",
     "Sentence",
     "Settings",

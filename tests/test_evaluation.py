@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Answer, Citation, ConfigError, Passage, Sentence
 from assistant.evaluation import evaluate, load_questions, write_report
-from assistant.evaluation.questions import QuestionSetError
+from assistant import QuestionSetError
 from assistant.evaluation.runner import support_judgements
 from tests.conftest import DATA, ROOT, SEED_QUESTIONS
 from tests.test_cli import run

@@ -52,6 +52,7 @@ def evaluate(
     settings: Settings | None = None,
     corpus: str | Path | None = None,
     limit: int | None = None,
+    split: str | None = None,
     answerer: str | None = None,
     progress: bool = False,
     embeddings=None,
@@ -66,7 +67,8 @@ def evaluate(
     question_set = load_questions(questions)
     for bad in question_set.bad_lines:
         log.warning("%s: skipped %s", question_set.path, bad)
-    chosen = question_set.questions[:limit] if limit else question_set.questions
+    chosen = [q for q in question_set.questions if split is None or q.split == split]
+    chosen = chosen[:limit] if limit else chosen
     run = EvalRun(Path(questions), settings, [], {}, question_set.bad_lines, corpus=Path(corpus) if corpus else None)
     assistant = _assistant(run, embeddings, progress)
     run.retrieval_k = max(10, assistant.settings.retrieval.k)
