@@ -50,6 +50,11 @@ class AnswerSettings(Section):
         "`openai` calls any OpenAI-compatible server.",
     )
     max_sentences: int = Field(2, ge=1, le=10, description="Extractive: most sentences quoted.")
+    expectations: bool = Field(
+        True,
+        description="Quote only sentences that hold the kind of thing the question asks for (a number, a date, "
+        "a name ...) and every entity it names (spaCy reads the question).",
+    )
     dense_weight: float = Field(
         0.6, ge=0.0, le=1.0, description="Extractive: weight of embedding similarity against word overlap in a sentence's score."
     )

