@@ -22,6 +22,7 @@ from ingest.errors import EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
 
 History = Sequence[dict | tuple[str, str]]
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours pasted from a terminal: "\x1b[31m"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -172,9 +173,10 @@ def _turns(history: History | None) -> list[tuple[str, str]]:
 
 
 def _plain(text: str) -> str:
-    """Text the tokenizer takes: control characters as spaces, lone surrogates (from
-    undecodable bytes or JSON escapes) as `?`."""
-    return _CONTROL.sub(" ", text).encode("utf-8", "replace").decode("utf-8")
+    """Text the tokenizer takes: terminal colour codes dropped, control characters as spaces,
+    lone surrogates (from undecodable bytes or JSON escapes) as `?`."""
+    text = _CONTROL.sub(" ", _TERMINAL_CODES.sub("", text))
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _content_text(content) -> str:

@@ -11,6 +11,8 @@ one (the question's entity is missing).
 from __future__ import annotations
 
 import threading
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,8 +73,18 @@ def expect(question: str) -> Expectation:
     'yes/no'
     """
     doc = parse(question)
-    entities = tuple(dict.fromkeys(e.text for e in doc.ents if e.label_ not in _CONTEXT_LABELS))
+    script = _script(question)
+    entities = tuple(
+        dict.fromkeys(e.text for e in doc.ents if e.label_ not in _CONTEXT_LABELS and _script(e.text) == script)
+    )
     return Expectation(question, _kind(doc), entities)
+
+
+def _script(text: str) -> str:
+    """The writing system most of `text`'s letters are in (LATIN, CYRILLIC, CJK, ...): the English
+    pipeline mistakes words of other scripts (and emoji) for names."""
+    scripts = Counter(unicodedata.name(char, "?").split()[0] for char in text if char.isalpha())
+    return scripts.most_common(1)[0][0] if scripts else ""
 
 
 def _kind(doc) -> str:
