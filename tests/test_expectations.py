@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.expectations import DATE, NUMBER, OTHER, PERSON, PLACE, YES_NO, expect, holds, mentions
+from assistant.answering.expectations import DATE, MONEY, NUMBER, OTHER, PERSON, PLACE, YES_NO, expect, holds, mentions
 
 
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
         ("How many countries voted for the European resolution?", NUMBER),
-        ("How much did the bridge cost?", NUMBER),
+        ("How much did the bridge cost?", MONEY),
+        ("How much rain fell in May?", NUMBER),
         ("When will Keir Starmer meet Donald Trump?", DATE),
         ("In what year was the museum founded?", DATE),
         ("Where is the UN General Assembly that held the vote?", PLACE),

@@ -10,27 +10,30 @@ one (the question's entity is missing).
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.words import STOPWORDS, WORD
+from assistant.words import STOPWORDS, WORD, contradicts
 
-NUMBER, DATE, PERSON, PLACE, YES_NO, OTHER = "number", "date", "person", "place", "yes/no", "other"
+NUMBER, MONEY, DATE, PERSON, PLACE, YES_NO, OTHER = "number", "money", "date", "person", "place", "yes/no", "other"
 # The entity labels that can answer each kind of question (spaCy's OntoNotes labels). A person
 # question ("who") is also answered by an organisation, a group or a country.
 LABELS = {
     NUMBER: frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    MONEY: frozenset({"MONEY"}),
     DATE: frozenset({"DATE", "TIME"}),
     PERSON: frozenset({"PERSON", "ORG", "NORP", "GPE"}),
-    PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    PLACE: frozenset({"GPE", "LOC", "FAC", "NORP", "ORG"}),  # "the White House" is often an ORG
 }
 # Head nouns of "what/which N" that name the kind of answer; other nouns leave it open.
 _NOUN_KINDS = {
-    NUMBER: "number amount percentage percent proportion share total count sum figure price cost fee "
-    "salary budget population score rate majority margin",
+    NUMBER: "number amount percentage percent proportion share total count sum figure population score rate "
+    "majority margin",
+    MONEY: "price cost fee salary budget revenue charge fine wage income profit turnover",
     DATE: "year date day month time decade century week",
     PLACE: "city country town village place state region location venue county province continent site "
     "island capital",
@@ -40,11 +43,13 @@ _NOUN_KINDS = {
 }
 _KIND_OF_NOUN = {noun: kind for kind, nouns in _NOUN_KINDS.items() for noun in nouns.split()}
 _MEASURES = frozenset("many much long old far big large tall high wide deep often".split())
+_PAYING = frozenset("cost pay spend charge earn sell buy worth raise fund".split())  # "how much" of money
 _IMPERATIVES = frozenset("name list give identify tell state say find".split())
 _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 # Entities a question names only to say where to look, not what the answer is about.
 _CONTEXT_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _lock = threading.Lock()
 
 
@@ -101,7 +106,10 @@ def _kind(doc) -> str:
     word = wh.lower_
     following = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
     if word == "how":
-        return NUMBER if following is not None and following.lower_ in _MEASURES else OTHER
+        if following is None or following.lower_ not in _MEASURES:
+            return OTHER
+        paying = following.lower_ == "much" and any(t.lemma_.lower() in _PAYING for t in doc)
+        return MONEY if paying else NUMBER
     if word == "when":
         return DATE
     if word == "where":
@@ -145,8 +153,11 @@ def _inverted(root) -> bool:
 
 
 def holds(expectation: Expectation, text: str) -> bool:
-    """Whether `text` holds an entity of the kind the question asks for, beyond what the question
-    already names ("93 votes" answers "how many"; the question's own "two resolutions" does not)."""
+    """Whether `text` is a clause (it has a verb: not a heading or a list label) holding an entity
+    of the kind the question asks for, beyond what the question already names ("93 votes"
+    answers "how many"; the question's own "two resolutions" does not)."""
+    if not any(token.pos_ in ("VERB", "AUX") for token in parse(text)):
+        return False
     if not expectation.labels:
         return True
     asked = {word.lower() for word in WORD.findall(expectation.question)}
@@ -158,17 +169,22 @@ def holds(expectation: Expectation, text: str) -> bool:
 
 
 def mentions(expectation: Expectation, text: str) -> bool:
-    """Whether `text` names every entity of the question: each of its words (a name of four
-    letters or more may begin a longer word: "America" in "American"), or its acronym ("UN" for
-    "United Nations", "General Assembly" inside "UNGA")."""
+    """Whether `text` names every entity of the question, and every year it names: a name's
+    words in a row ("Saltcombe Reach", not "Saltcombe Railway ... reached"; a one-word name of
+    four letters or more may begin a longer word: "America" in "American"), or its acronym
+    ("UN" for "United Nations", "General Assembly" inside "UNGA")."""
     words = WORD.findall(text)
     found = {word.lower() for word in words}
-    return all(_named(entity, found, words) for entity in expectation.entities)
+    lowered = " " + " ".join(word.lower() for word in words) + " "
+    years = set(_YEAR.findall(expectation.question))
+    return years <= found and all(_named(entity, found, words, lowered) for entity in expectation.entities)
 
 
-def _named(entity: str, found: set[str], words: list[str]) -> bool:
+def _named(entity: str, found: set[str], words: list[str], lowered: str) -> bool:
     wanted = [word for word in WORD.findall(entity) if word.lower() not in STOPWORDS]
-    if all(_found(word.lower(), found) for word in wanted):
+    if len(wanted) == 1 and _found(wanted[0].lower(), found):
+        return True
+    if len(wanted) > 1 and " " + " ".join(w.lower() for w in wanted) + " " in lowered:
         return True
     initials = "".join(word[0] for word in wanted if word[:1].isupper())
     if len(initials) >= 2 and any(initials in word for word in words if word.isupper()):
@@ -192,6 +208,17 @@ def _acronyms(words: list[str]) -> set[str]:
         acronyms.update(run[start:end] for start in range(len(run)) for end in range(start + 2, len(run) + 1))
         run = ""
     return acronyms
+
+
+def says_no(expectation: Expectation, text: str) -> bool:
+    """Whether `text` denies what a yes/no question asks: "Was the reference to Russia included?"
+    against "devoid of any reference to Russia" (`words.contradicts`, on the question without
+    its auxiliary)."""
+    if expectation.kind != YES_NO:
+        return False
+    doc = parse(expectation.question)
+    statement = " ".join(token.text for token in doc if not (token.pos_ == "AUX" and token.i == 0))
+    return contradicts(statement, text)
 
 
 @lru_cache(maxsize=8192)

@@ -13,12 +13,16 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage, Sentence
-from assistant.answering.expectations import Expectation, expect, holds, mentions
+from assistant.answering.expectations import YES_NO, Expectation, expect, holds, mentions, says_no
 from assistant.citations.support import cite
 from assistant.settings import AnswerSettings
 from assistant.words import sentence_spans, terms
 
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
+NOT_YES_OR_NO = (
+    "The sources don't say yes or no in so many words: quoting can't judge that (an LLM answerer can). "
+    "The closest passages are under Sources."
+)
 _ENDINGS = tuple('.!?"”’)')
 ADJACENT = 3  # characters between two sentences that follow each other (a space, a line break)
 # Sentence openers that point back to what the previous sentence named.
@@ -79,22 +83,35 @@ class ExtractiveAnswerer:
         In a conversation, the previous question lends its words to the scoring (a
         follow-up's "he" or "it" names nothing), and sentences already quoted weigh less.
         """
-        chosen = self.choose(question, passages, history)
+        expected = expect(question) if self.settings.expectations else None
+        chosen = self.choose(question, passages, history, expected)
+        denied = bool(chosen) and expected is not None and says_no(expected, chosen[0][0].text)
+        if expected is not None and expected.kind == YES_NO and not denied:
+            chosen, note = [], NOT_YES_OR_NO if chosen else ABSTENTION
+        else:
+            note = ABSTENTION
         passages = cited_first(passages, [candidate.passage for candidate, _ in chosen])
         chosen = [(_renumbered(candidate, passages), score) for candidate, score in chosen]
         if not chosen:
-            yield ABSTENTION
-            yield abstention(question, passages)
+            yield note
+            yield abstention(question, passages, note)
             return
         sentences = [Sentence(text=c.text, citations=[cite(c.passage, c.start, c.end)]) for c, _ in chosen]
+        if denied:  # "Was X included?" -- "devoid of any X": the quote says no
+            sentences.insert(0, Sentence(text="No.", citations=sentences[0].citations))
         for number, sentence in enumerate(sentences):
             yield sentence.marked if number == 0 else " " + sentence.marked
         yield Answer(question=question, sentences=sentences, passages=passages)
 
     def choose(
-        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
+        self,
+        question: str,
+        passages: list[Passage],
+        history: Sequence[tuple[str, str]] = (),
+        expected: Expectation | None = None,
     ) -> list[tuple[Candidate, float]]:
-        """The sentences to quote with their scores, best first; empty to abstain."""
+        """The sentences to quote with their scores, best first; empty to abstain. With
+        `expected`, only sentences that can answer the question (`answers`) are quoted."""
         candidates = _candidates(passages, self.settings.min_words)
         if not candidates:
             return []
@@ -110,8 +127,7 @@ class ExtractiveAnswerer:
                 for c, own, wider in zip(candidates, scores, context)
             ]
         ranked = sorted(zip(candidates, scores), key=lambda pair: -pair[1])
-        if self.settings.expectations:
-            expected = expect(question)
+        if expected is not None:
             ranked = [(c, score) for c, score in ranked if answers(expected, c, candidates)]
         return self._pick(ranked) if ranked else []
 
