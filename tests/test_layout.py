@@ -14,6 +14,7 @@ MODULES = sorted(path for package in PACKAGES for path in package.rglob("*.py"))
 # Where `[n]` markers may be read out of text: their definition, and the parsing of what a
 # language model wrote. An `Answer` holds its citations as data; nothing parses its text.
 MARKER_READERS = {"assistant/citations/markers.py", "assistant/citations/resolve.py", "assistant/citations/support.py",
+                  "assistant/answering/replies.py",
                   "assistant/answer.py", "assistant/answering/generative.py"}
 MARKER_PARSERS = {"MARKER", "strip_markers", "numbers_in", "drop_markers", "markers_before_stops"}
 MARKER_PATTERN = re.compile(r"\\\[\(?\\d")  # a regular expression for "[<digits>", as source text
