@@ -29,6 +29,15 @@ class Passage(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="Header fields (source, published, ...).")
     page: int | None = Field(None, description="Page (or slide) the passage starts on; None for unpaged formats.")
     page_end: int | None = Field(None, description="Page the passage ends on, when it is not `page`.")
+    page_breaks: list[int] = Field(
+        default_factory=list, description="Document offsets inside the passage where its next pages begin."
+    )
+
+    def page_of(self, offset: int) -> int | None:
+        """The page holding the document offset `offset` (inside this passage); None if unpaged."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for start in self.page_breaks if start <= offset)
 
 
 class Citation(BaseModel):
