@@ -55,9 +55,10 @@ class SourceDocument:
 def parse_header(text: str) -> tuple[str, dict[str, str]]:
     """The title and the `Key: value` lines right under the first line.
 
-    The first line is the title when header lines follow it (news exports) or when it is
-    short; a long first line is a summary, not a title: then the title is the first short
-    line of the next few, or empty (the loader then names the document after its file).
+    The first line is the title when header lines follow it (news exports). Otherwise the
+    title is the first line of the first few that reads as one (short, not a sentence: a
+    long first line is a summary), or empty (the loader then names the document after its
+    file).
 
     >>> parse_header("Big news\\nSource: Wired\\nPublished: 2023-10-01\\n\\nBody.")
     ('Big news', {'source': 'Wired', 'published': '2023-10-01'})
@@ -72,13 +73,17 @@ def parse_header(text: str) -> tuple[str, dict[str, str]]:
         if not match:
             break
         fields[match.group(1).strip().lower().replace(" ", "_")] = match.group(2).strip()
-    if fields or len(first) <= _TITLE_LIMIT:
+    if fields:
         return shorten(first, _TITLE_LIMIT), fields
-    return title_line(lines[1:_TITLE_LOOKAHEAD]), fields
+    return title_line(lines[:_TITLE_LOOKAHEAD]), fields
 
 
 def title_line(lines: list[str]) -> str:
-    """The first line that reads as a title: short, with a letter, not a sentence or a field."""
+    """The first line that reads as a title: short, with a letter, not a sentence or a field.
+
+    >>> title_line(["The pilot boat was repainted.", "", "Harbor news", "Body text."])
+    'Harbor news'
+    """
     for line in (line.strip() for line in lines):
         if 0 < len(line) <= _TITLE_LIMIT and any(c.isalpha() for c in line) and not line.endswith((".", ":", ",")):
             if not _HEADER_LINE.match(line):

@@ -23,6 +23,7 @@ PUBLIC = [
     "IngestSummary",
     "LoadError",
     "MissingDependencyError",
+    "PageText",
     "Passage",
     "QuestionError",
     "Response",
@@ -51,7 +52,7 @@ def test_every_error_is_exported_and_drawn_in_the_tree():
 def test_what_the_api_returns_is_exported():
     hints = {
         "ask": "Answer", "stream": "Response", "retrieve": "list[Passage]", "ingest": "IngestSummary",
-        "describe": "IndexInfo", "documents": "list[IndexedDocument]",
+        "describe": "IndexInfo", "documents": "list[IndexedDocument]", "page": "PageText | None",
     }
     for method, returned in hints.items():
         assert inspect.signature(getattr(assistant.Assistant, method)).return_annotation == returned, method
