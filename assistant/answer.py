@@ -15,6 +15,17 @@ from assistant.citations.markers import strip_markers, with_markers
 from ingest.errors import AssistantError
 
 
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """How a page is named to a reader: 'p. 3', 'pp. 3–4', or '' for an unpaged document.
+
+    >>> page_label(3), page_label(3, 4), page_label(None)
+    ('p. 3', 'pp. 3–4', '')
+    """
+    if page is None:
+        return ""
+    return f"pp. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
+
+
 class Passage(BaseModel):
     """A retrieved passage; `number` is what a `[n]` marker in the answer refers to."""
 

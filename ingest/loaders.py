@@ -27,7 +27,7 @@ from ingest.errors import LoadError
 from ingest.limits import check_archive
 from ingest.mail import MAIL, attachments, message_text, messages
 from ingest.markup import html_text
-from ingest.ocr import MISSING_TESSERACT, Ocr
+from ingest.ocr import Ocr
 from ingest.office import DocxLoader, PptxLoader
 from ingest.paragraphs import join_pages
 from ingest.pdf import PDFLoader
@@ -76,11 +76,11 @@ class ImageLoader(BaseLoader):
 
     def __init__(self, path: Path, ocr: Ocr | None = None) -> None:
         self.path = path
-        self.ocr = ocr
+        self.ocr = ocr or Ocr()
 
     def lazy_load(self) -> Iterator[Document]:
-        if self.ocr is None or not self.ocr.available():
-            raise LoadError(f"is an image, read only by OCR; {MISSING_TESSERACT}")
+        if not self.ocr.available():
+            raise LoadError(f"is an image, read only by OCR; {self.ocr.missing}")
         paged = join_pages(self.ocr.image_pages(self.path))
         yield Document(page_content=paged.text, metadata={"title": "", "pages": paged.pages})
 

@@ -45,6 +45,13 @@ class Ocr:
             self._available = self.settings.enabled and _has_tesseract(self.settings.language)
         return self._available
 
+    @property
+    def missing(self) -> str:
+        """Why OCR can't run here, for a skipped file's message."""
+        if not self.settings.enabled:
+            return "OCR is turned off (ASSISTANT_OCR__ENABLED)"
+        return MISSING_TESSERACT
+
     def pdf_pages(self, path: Path, numbers: list[int]) -> Iterator[tuple[int, str]]:
         """`(page number, text)` of the given pages of a PDF, rendered and read one at a time."""
         import pypdfium2

@@ -64,10 +64,9 @@ def unwrap(text: str) -> str:
     if width < 40:  # short lines everywhere: a list or a poem, not wrapped prose
         return text
     out: list[str] = []
-    for line in lines:
-        previous = out[-1] if out else ""
-        if previous.strip() and line.strip() and _wrapped(previous, line, width):
-            out[-1] = join_pair(previous, line)
+    for previous, line in zip([""] + lines, lines):
+        if out and previous.strip() and line.strip() and _wrapped(previous, line, width):
+            out[-1] = join_pair(out[-1], line)
         else:
             out.append(line.rstrip())
     return "\n".join(out)
@@ -77,9 +76,7 @@ def _wrapped(previous: str, line: str, width: int) -> bool:
     """Whether the writer's program broke `previous` only because `line`'s first word did not fit."""
     if _LIST_ITEM.match(line) or line.startswith(">") or previous.startswith(">"):
         return False
-    last_line = previous.rsplit("\n", 1)[-1].rstrip()
-    first_word = line.split()[0]
-    return len(last_line) + 1 + len(first_word) > width - 2
+    return len(previous.rstrip()) + 1 + len(line.split()[0]) > width - 2
 
 
 @dataclass
@@ -144,7 +141,10 @@ def join_pages(pages: Sequence[str]) -> Paged:
     text, starts = "", []
     for page in pages:
         page = page.strip()
-        if not text or not page:
+        if not page:
+            starts.append(-1)
+            continue
+        if not text:
             separator = ""
         elif continues(text, page):
             separator = " "
@@ -155,4 +155,9 @@ def join_pages(pages: Sequence[str]) -> Paged:
         text += separator
         starts.append(len(text))
         text += page
+    following = len(text)
+    for number in reversed(range(len(starts))):  # an empty page starts where the next one does
+        if starts[number] < 0:
+            starts[number] = following
+        following = starts[number]
     return Paged(text, starts)

@@ -16,7 +16,7 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 
 from ingest.errors import LoadError
-from ingest.ocr import MISSING_TESSERACT, Ocr
+from ingest.ocr import Ocr
 from ingest.paragraphs import Line, join_lines, join_pages, paragraphs
 
 log = logging.getLogger("ingest")
@@ -30,7 +30,7 @@ class PDFLoader(BaseLoader):
 
     def __init__(self, path: Path, ocr: Ocr | None = None) -> None:
         self.path = path
-        self.ocr = ocr
+        self.ocr = ocr or Ocr()
 
     def lazy_load(self) -> Iterator[Document]:
         texts, scanned, title = self._read()
@@ -42,7 +42,6 @@ class PDFLoader(BaseLoader):
     def _read(self) -> tuple[list[str], list[int], str]:
         """Each page's text, the numbers of the pages that are scans, and the title."""
         import pdfplumber
-        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
         try:
             with pdfplumber.open(self.path) as pdf:
@@ -55,22 +54,31 @@ class PDFLoader(BaseLoader):
                     texts.append(text)
                     title = title or (heading if number == 1 else "")
                     page.close()  # frees the page's parsed layout: memory stays one page deep
-        except (PDFPasswordIncorrect, PDFEncryptionError):
-            raise LoadError("is a password-protected PDF; save an unprotected copy to ingest it") from None
         except LoadError:
             raise
         except Exception as error:  # pdfminer reports broken files through many types
-            raise LoadError(f"is not a readable PDF ({type(error).__name__}: {error})".replace("\n", " ")) from None
+            raise _unreadable(error) from None
         return texts, scanned, title
 
     def _read_scans(self, texts: list[str], scanned: list[int]) -> None:
-        if self.ocr is None or not self.ocr.available():
+        if not self.ocr.available():
             if len(scanned) == len(texts):
-                raise LoadError(f"is a scanned PDF with no text layer; {MISSING_TESSERACT}")
-            log.warning("%s: pages %s are scans and were left out; %s", self.path, _ranges(scanned), MISSING_TESSERACT)
+                raise LoadError(f"is a scanned PDF with no text layer; {self.ocr.missing}")
+            log.warning("%s: pages %s are scans and were left out; %s", self.path, _ranges(scanned), self.ocr.missing)
             return
         for number, text in self.ocr.pdf_pages(self.path, scanned):
             texts[number - 1] = text
+
+
+def _unreadable(error: Exception) -> LoadError:
+    """The reason a PDF can't be read (pdfplumber wraps pdfminer's error in its own)."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
+    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return LoadError("is a password-protected PDF; save an unprotected copy to ingest it")
+    detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    return LoadError(f"is not a readable PDF ({detail})".replace("\n", " "))
 
 
 def _page_text(page) -> tuple[str, str]:

@@ -64,7 +64,11 @@ def test_answer_fields_are_the_documented_ones():
 
 
 @pytest.mark.parametrize(
-    "module", ["ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question", "assistant.settings"]
+    "module",
+    [
+        "ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question",
+        "assistant.settings", "assistant.answer", "ingest.paragraphs", "ingest.mail", "ingest.sheets",
+    ],
 )
 def test_docstring_examples_run(module):
     failures, _ = doctest.testmod(importlib.import_module(module))
