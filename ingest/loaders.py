@@ -177,6 +177,11 @@ def _load_mail(path: Path, doc_id: str, limits: LimitSettings, ocr: Ocr | None, 
     for suffix, message in messages(path):
         message_id = doc_id + suffix
         text, title, fields = message_text(message)
+        if not text.strip():
+            if not suffix:
+                raise LoadError("has no text (not an e-mail message?)")
+            loaded.skipped.append((message_id, "has no text"))
+            continue
         loaded.documents.append(SourceDocument(message_id, f"{path}{suffix}", text, title, fields))
         for name, data in attachments(message) if with_attachments else ():
             part_id = f"{message_id}{'/' if suffix else '#'}{name}"
