@@ -158,3 +158,27 @@ def test_ocr_can_be_turned_off(settings, embeddings, tmp_path):
     assistant = Assistant(settings.model_copy(update={"ocr": OcrSettings(enabled=False)}), embeddings=embeddings)
     summary = assistant.ingest([folder])
     assert summary.added == 0 and "ASSISTANT_OCR__ENABLED" in summary.failed[0].reason
+
+
+def test_pages_render_escaped_beside_the_title_and_in_the_page_view():
+    from assistant import Answer, Citation, PageText, Passage, Sentence
+    from assistant.web.render import answer_html, sources_html
+
+    page_text = "Safety <script>alert(1)</script>\n\nThe officer inspected the docks. Nobody was hurt."
+    start = 1000  # the page's offset in the document
+    quote_at = page_text.index("The officer")
+    passage = Passage(
+        number=1, text=page_text[quote_at:], doc_id="r.pdf", title="Report <b>", source="r.pdf",
+        start=start + quote_at, end=start + len(page_text), score=1.0, page=3,
+    )
+    quote = "The officer inspected the docks."
+    citation = Citation(
+        number=1, doc_id="r.pdf", title="Report <b>", source="r.pdf", quote=quote,
+        start=start + quote_at, end=start + quote_at + len(quote), page=3,
+    )
+    answer = Answer(question="q", sentences=[Sentence(text=quote, citations=[citation])], passages=[passage])
+    assert '<span class="page">p. 3</span>' in answer_html(answer)
+    panel = sources_html(answer, {("r.pdf", 3): PageText("r.pdf", 3, start, page_text)})
+    assert "<summary>Show page 3</summary>" in panel and f"<mark>{quote}</mark>" in panel
+    assert "<script>" not in panel and "&lt;script&gt;" in panel and "Report &lt;b&gt;" in panel
+    assert "Show page" not in sources_html(answer)  # without the page's text, no view

@@ -136,7 +136,8 @@ def _citation_card(number: int, passage: Passage, citation: Citation | None) -> 
     )
 
 
-def _passage_card(passage: Passage, citations: list[Citation], pages: Mapping[tuple[str, int], PageText]) -> str:
+def _passage_card(passage: Passage, citations: list[Citation], pages: Mapping[tuple[str, int], PageText] | None = None) -> str:
+    pages = pages or {}
     shown = {c.page: pages[(passage.doc_id, c.page)] for c in citations if (passage.doc_id, c.page) in pages}
     views = "".join(_page_view(page, citations) for _, page in sorted(shown.items()))
     return (
