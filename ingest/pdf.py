@@ -1,8 +1,11 @@
-"""PDF through pdfplumber: each page's lines joined into paragraphs, its tables as rows.
+"""PDF through pypdfium2: each page's lines joined into paragraphs; tables (pdfplumber) as rows.
 
-A page without a text layer (a scan: an image and no characters) is read by OCR
-(`ingest.ocr`). The pages are joined into one text whose page starts are kept, so that a
-passage and a quote know their page.
+PDFium gives the text of a page as segments with their boxes, fast; the lines they form are
+joined into paragraphs (`ingest.paragraphs`). A page that draws lines may hold a ruled table:
+pdfplumber finds it there (it parses every character in Python, 30x slower, so only those
+pages), and its rows replace the lines inside it. A page without a text layer (a scan: an
+image and no characters) is read by OCR (`ingest.ocr`). The pages are joined into one text
+whose page starts are kept, so that a passage and a quote know their page.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ingest.paragraphs import Line, join_lines, join_pages, paragraphs
 log = logging.getLogger("ingest")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _MIN_CHARS = 10  # fewer characters than this on a page with an image: a scan
+_PATH, _IMAGE = 2, 3  # PDFium's page object types (FPDF_PAGEOBJ_PATH, FPDF_PAGEOBJ_IMAGE)
 TITLE_LIMIT = 120
 
 
@@ -41,23 +45,28 @@ class PDFLoader(BaseLoader):
 
     def _read(self) -> tuple[list[str], list[int], str]:
         """Each page's text, the numbers of the pages that are scans, and the title."""
-        import pdfplumber
+        import pypdfium2
 
         try:
-            with pdfplumber.open(self.path) as pdf:
-                title = _metadata_title(pdf.metadata)
-                texts, scanned = [], []
-                for number, page in enumerate(pdf.pages, start=1):
-                    text, heading = _page_text(page)
-                    if len(text.replace(" ", "")) < _MIN_CHARS and page.images:
-                        scanned.append(number)
-                    texts.append(text)
-                    title = title or (heading if number == 1 else "")
-                    page.close()  # frees the page's parsed layout: memory stays one page deep
-        except LoadError:
-            raise
-        except Exception as error:  # pdfminer reports broken files through many types
-            raise _unreadable(error) from None
+            pdf = pypdfium2.PdfDocument(str(self.path))
+        except pypdfium2.PdfiumError as error:
+            if "password" in str(error).lower():
+                raise LoadError("is a password-protected PDF; save an unprotected copy to ingest it") from None
+            raise LoadError(f"is not a readable PDF ({error})") from None
+        tables = _Tables(self.path)
+        try:
+            title = " ".join((pdf.get_metadata_value("Title") or "").split())
+            texts, scanned = [], []
+            for number in range(1, len(pdf) + 1):
+                text, heading, scan = _page_text(pdf[number - 1], number, tables)
+                texts.append(text)
+                scanned += [number] if scan else []
+                title = title or (heading if number == 1 else "")
+        except pypdfium2.PdfiumError as error:
+            raise LoadError(f"is not a readable PDF ({error})") from None
+        finally:
+            tables.close()
+            pdf.close()
         return texts, scanned, title
 
     def _read_scans(self, texts: list[str], scanned: list[int]) -> None:
@@ -70,44 +79,87 @@ class PDFLoader(BaseLoader):
             texts[number - 1] = text
 
 
-def _unreadable(error: Exception) -> LoadError:
-    """The reason a PDF can't be read (pdfplumber wraps pdfminer's error in its own)."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+class _Tables:
+    """Ruled tables of a page through pdfplumber, opened only once a page draws lines."""
 
-    cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
-    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-        return LoadError("is a password-protected PDF; save an unprotected copy to ingest it")
-    detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
-    return LoadError(f"is not a readable PDF ({detail})".replace("\n", " "))
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pdf = None
+
+    def of(self, number: int) -> list[tuple[tuple, str]]:
+        """`(box, rows)` of each table on page `number` (boxes in points, top-down)."""
+        import pdfplumber
+
+        try:
+            if self._pdf is None:
+                self._pdf = pdfplumber.open(self.path)
+            page = self._pdf.pages[number - 1]
+            found = [(table.bbox, _rows(table)) for table in page.find_tables()]
+            page.close()  # frees the page's parsed layout: memory stays one page deep
+        except Exception as error:  # pdfminer fails on some files PDFium reads: keep the lines
+            log.debug("%s: no tables read on page %d (%s)", self.path, number, error)
+            return []
+        return [(box, rows) for box, rows in found if rows]
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
 
 
-def _page_text(page) -> tuple[str, str]:
-    """The page's paragraphs and table rows in reading order, and its heading (the line in
-    the largest type when that is larger than the body's)."""
-    tables = page.find_tables()
-    boxes = [table.bbox for table in tables]
-    lines = [_line(raw) for raw in page.extract_text_lines(return_chars=True)]
-    lines = [line for line in lines if line.text and not _inside(line, boxes)]
-    lines = _without_page_numbers(lines)
-    items = sorted([(line.top, 0, line) for line in lines] + [(t.bbox[1], 1, t) for t in tables], key=lambda i: i[:2])
+def _page_text(page, number: int, tables: _Tables) -> tuple[str, str, bool]:
+    """The page's paragraphs and table rows in reading order, its heading (the line in the
+    largest type when that is larger than the body's), and whether it is a scan."""
+    kinds = {item.type for item in page.get_objects(max_depth=1)}
+    height = page.get_height()
+    textpage = page.get_textpage()
+    try:
+        lines = _without_page_numbers(_lines(textpage, height))
+        chars = textpage.count_chars()
+    finally:
+        textpage.close()
+        page.close()
+    found = tables.of(number) if _PATH in kinds and lines else []
+    lines = [line for line in lines if not _inside(line, [box for box, _ in found])]
     blocks, run = [], []
-    for _, is_table, item in items:
-        if not is_table:
-            run.append(item)
+    for line in lines:
+        while found and found[0][0][1] < line.top:  # a table above this line comes first
+            blocks += ["\n\n".join(paragraphs(run)), found.pop(0)[1]]
+            run = []
+        run.append(line)
+    blocks += ["\n\n".join(paragraphs(run)), *(rows for _, rows in found)]
+    scan = chars < _MIN_CHARS and _IMAGE in kinds
+    return "\n\n".join(block for block in blocks if block), _heading(lines), scan
+
+
+def _lines(textpage, height: float) -> list[Line]:
+    """The text segments PDFium finds, joined into lines (boxes in points, top-down)."""
+    import pypdfium2.raw as pdfium_c
+
+    lines: list[Line] = []
+    for n in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(n)
+        text = textpage.get_text_bounded(left, bottom, right, top).replace("\x02", "-").replace("\r\n", " ")
+        if not text.strip():
             continue
-        blocks += ["\n\n".join(paragraphs(run)), _rows(item)]
-        run = []
-    blocks.append("\n\n".join(paragraphs(run)))
-    text = "\n\n".join(block for block in blocks if block)
-    return text, _heading(lines)
+        index = textpage.get_index(left + 0.5, (top + bottom) / 2, 2.0, 2.0)
+        size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index) if index >= 0 else top - bottom
+        segment = Line(text, height - top, height - bottom, left, right, round(size, 1), 0.0)
+        previous = lines[-1] if lines else None
+        if previous is not None and _same_line(previous, segment):
+            gap = " " if segment.x0 - previous.x1 > 0.15 * previous.size else ""
+            previous.text = (previous.text.rstrip() + gap + segment.text.lstrip()) if gap else previous.text + segment.text
+            previous.x1, previous.top, previous.bottom = segment.x1, min(previous.top, segment.top), max(previous.bottom, segment.bottom)
+        else:
+            lines.append(segment)
+    for line in lines:
+        line.text = " ".join(line.text.split())
+        line.first_word = (line.x1 - line.x0) / max(len(line.text), 1) * len(line.text.split(" ", 1)[0])
+    return [line for line in lines if line.text]
 
 
-def _line(raw: dict) -> Line:
-    text = " ".join(raw["text"].split())
-    sizes = sorted(char.get("size", 0.0) for char in raw.get("chars", [])) or [0.0]
-    width = (raw["x1"] - raw["x0"]) / max(len(text), 1)
-    first = text.split(" ", 1)[0] if text else ""
-    return Line(text, raw["top"], raw["bottom"], raw["x0"], raw["x1"], sizes[len(sizes) // 2], width * len(first))
+def _same_line(previous: Line, segment: Line) -> bool:
+    overlap = min(previous.bottom, segment.bottom) - max(previous.top, segment.top)
+    return segment.x0 >= previous.x1 - 1 and overlap > 0.5 * min(previous.bottom - previous.top, segment.bottom - segment.top)
 
 
 def _inside(line: Line, boxes: list[tuple]) -> bool:
@@ -149,15 +201,6 @@ def _heading(lines: list[Line]) -> str:
         heading.append(line.text)
     title = join_lines(heading)
     return title if len(title) <= TITLE_LIMIT else ""
-
-
-def _metadata_title(metadata: dict) -> str:
-    from pdfminer.utils import decode_text
-
-    value = metadata.get("Title") if metadata else None
-    if isinstance(value, bytes):
-        value = decode_text(value)
-    return " ".join(str(value).split()) if isinstance(value, str) else ""
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -88,6 +88,8 @@ def upload_html(summary, rejected: Iterable[str] = ()) -> str:
         f"<strong>{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged</strong>; "
         f"{_count(summary.passages_added, 'chunk')} embedded in {summary.seconds:.1f} s."
     )
+    if summary.pages_ocred:
+        counts += f" {_count(summary.pages_ocred, 'scanned page')} read by OCR."
     skipped = [f"{escape(name)}: {escape(reason)}" for name, reason in rejected]
     skipped += [f"{escape(_basename(f.path))} {escape(f.reason)}" for f in summary.failed]
     items = "".join(f"<li>{line}</li>" for line in skipped)

@@ -1,13 +1,17 @@
-"""OCR benchmark: seconds per page and the share of words tesseract recovers from rendered pages.
+"""PDF pages: OCR seconds per page and the share of words tesseract recovers from rendered
+pages; the text-layer loader's time per page against pypdf's plain extraction.
 
-    python benchmarks/ocr.py [--dpi 150 200 300]
+    python benchmarks/pages.py [--dpi 150 200 300] [--copies 50]
 
 The known text is the seed article and the test corpora (docs/, tests/data/), typeset with fpdf2 in
 11-point Helvetica on A4 pages, rasterised with pypdfium2 at each resolution (as a scan would
 be) and read back with `ingest.ocr.recognise`, one page at a time. A word counts as recovered
 when the OCR text holds it as many times as the page does (a multiset match), compared as
 written ("exact") and lower-cased without surrounding punctuation ("words"). Also times the
-whole `load` of the scanned PDF, and of it again from the OCR cache. Prints Markdown rows.
+whole `load` of the scanned PDF, and of it again from the OCR cache. Then the same text
+`--copies` times as a text PDF: `ingest.loaders.load` (PDFium lines joined into paragraphs,
+pdfplumber on pages that draw lines) against pypdf's `extract_text`, in one run.
+Prints Markdown rows.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ def recovered(truth: str, read: str, normalise: bool) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
+    parser.add_argument("--copies", type=int, default=50, help="copies of the text in the long text PDF")
     args = parser.parse_args()
     print("| render dpi | pages | OCR s/page | words recovered (as written) | words recovered (lower-case, no punctuation) |")
     print("|---|---|---|---|---|")
@@ -84,6 +89,24 @@ def main() -> None:
             started = time.perf_counter()
             load(scan, "scan.pdf", ocr=ocr)
             print(f"\n{label}: {time.perf_counter() - started:.2f} s, {ocr.pages_read} pages OCRed, {ocr.pages_cached} cached")
+        text_layer(known, args.copies, Path(folder))
+
+
+def text_layer(known: str, copies: int, folder: Path) -> None:
+    """Time per page of the loader and of pypdf on a long text PDF, back to back."""
+    from pypdf import PdfReader
+
+    path = Path(folder) / "long.pdf"
+    typeset("\n".join([known] * copies), path)
+    started = time.perf_counter()
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    plain = time.perf_counter() - started
+    started = time.perf_counter()
+    load(path, "long.pdf")
+    ours = time.perf_counter() - started
+    count = len(pages)
+    print(f"\ntext PDF, {count} pages: loader {ours / count * 1000:.0f} ms/page, pypdf {plain / count * 1000:.0f} ms/page "
+          f"({ours / plain:.1f}x)")
 
 
 if __name__ == "__main__":
