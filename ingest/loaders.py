@@ -176,7 +176,13 @@ def _load_mail(path: Path, doc_id: str, limits: LimitSettings, ocr: Ocr | None, 
     loaded = Loaded([])
     for suffix, message in messages(path):
         message_id = doc_id + suffix
-        text, title, fields = message_text(message)
+        try:
+            text, title, fields = message_text(message)
+        except Exception as error:  # the email package reports malformed messages through many types
+            if not suffix:
+                raise LoadError(f"is not a readable e-mail message ({type(error).__name__})") from None
+            loaded.skipped.append((message_id, f"is not a readable e-mail message ({type(error).__name__})"))
+            continue
         if not text.strip():
             if not suffix:
                 raise LoadError("has no text (not an e-mail message?)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,14 +74,16 @@ class Ocr:
 
         key = file_key(path)
         try:
-            with Image.open(path) as image:
-                frames = getattr(image, "n_frames", 1)
-                texts = []
-                for number in self._tracked(list(range(1, frames + 1)), path):
-                    image.seek(number - 1)
-                    texts.append(self._page(key, number, lambda: image.convert("RGB")))
-                return texts
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, EOFError) as error:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)  # a pixel bomb is refused
+                with Image.open(path) as image:
+                    frames = getattr(image, "n_frames", 1)
+                    texts = []
+                    for number in self._tracked(list(range(1, frames + 1)), path):
+                        image.seek(number - 1)
+                        texts.append(self._page(key, number, lambda: image.convert("RGB")))
+                    return texts
+        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, EOFError) as error:
             raise LoadError(f"is not a readable image ({type(error).__name__}: {error})".replace("\n", " ")) from None
 
     def _tracked(self, numbers: list[int], path: Path):

@@ -214,3 +214,32 @@ def test_corrupt_truncated_and_huge_files_get_one_line_reasons(assistant, tmp_pa
     assert all("\n" not in reason for reason in reasons.values())
     assert ".pptx" in reasons["broken.pptx"] and ".xlsx" in reasons["broken.xlsx"]
     assert "image" in reasons["huge.png"] and "messages" in reasons["empty.mbox"]
+
+
+def test_docx_tables_keep_rows_and_a_heading_is_the_title(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Prepared by the harbor office, a long introduction that is not a title at all.")
+    document.add_heading("Berth Plan", level=1)
+    table = document.add_table(rows=2, cols=2)
+    for (row, column), text in {(0, 0): "Berth", (0, 1): "Operator", (1, 0): "B7", (1, 1): "Nordic Container Lines"}.items():
+        table.cell(row, column).text = text
+    document.add_paragraph("Berths are assigned a week ahead.")
+    document.save(str(tmp_path / "plan.docx"))
+    loaded = load(tmp_path / "plan.docx", "plan.docx")
+    assert loaded.title == "Berth Plan"
+    assert "Berth Plan\nBerth | Operator\nB7 | Nordic Container Lines\nBerths are assigned a week ahead." in loaded.text
+
+
+def test_html_blocks_are_lines_and_inline_markup_keeps_sentences_whole(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><title>Harbor News</title></head><body><h1>Ferries</h1><p>The <b>night\n ferry</b> "
+        "returns in <a href='#'>May</a>.<br>Tickets go on sale soon.</p><table><tr><th>Route</th><th>Fare</th></tr>"
+        "<tr><td>Port Elin</td><td>12 euros</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    loaded = load(page, "p.html")
+    assert loaded.title == "Harbor News"
+    assert loaded.text == "Ferries\n\nThe night ferry returns in May.\nTickets go on sale soon.\n\nRoute | Fare\nPort Elin | 12 euros"
