@@ -243,3 +243,12 @@ def test_html_blocks_are_lines_and_inline_markup_keeps_sentences_whole(tmp_path)
     loaded = load(page, "p.html")
     assert loaded.title == "Harbor News"
     assert loaded.text == "Ferries\n\nThe night ferry returns in May.\nTickets go on sale soon.\n\nRoute | Fare\nPort Elin | 12 euros"
+
+
+def test_titles_a_person_recognises():
+    from tests.conftest import DATA, SEED
+
+    # The seed article opens with a 280-character summary line; its title is the line after it.
+    assert load(SEED, "seed").title == "US Breaks Ranks with Allies, Aligns with Russia on Ukraine Resolutions"
+    for path in sorted((DATA / "multihop" / "corpus").iterdir()):  # news exports: the first line, always
+        assert load(path, path.name).title == path.read_text(encoding="utf-8").splitlines()[0].strip()
