@@ -40,8 +40,9 @@ def assemble(doc_id: str, page: int, texts: list[str], metadatas: list[dict]) ->
     end = max(_page_start(m, page + 1) if m["page_end"] > page else m["end"] for _, _, _, m in spans)
     buffer: list[str | None] = [None] * max(end - start, 0)
     for first, last, text, _ in spans:
-        for offset in range(max(first, start), min(last, end)):
-            buffer[offset - start] = text[offset - first]
+        low, high = max(first, start), min(last, end)
+        if low < high:
+            buffer[low - start : high - start] = text[low - first : high - first]
     return PageText(doc_id, page, start, _filled(buffer))
 
 

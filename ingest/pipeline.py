@@ -23,7 +23,7 @@ from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
 from ingest.documents import SourceDocument
 from ingest.errors import IngestError, LoadError
 from ingest.index import Index
-from ingest.loaders import is_supported, load_all
+from ingest.loaders import Loaded, is_supported, load_all
 from ingest.ocr import Ocr
 from ingest.settings import ChunkingSettings
 
@@ -190,14 +190,8 @@ def _load_changed(
     changed, found, loaded = [], set(), set()
     for path, doc_id in files:
         found.add(doc_id)
-        try:
-            result = load_all(path, doc_id, index.settings.limits, ocr)
-        except LoadError as error:
-            _fail(summary, path, str(error))
-            found.update(known_id for known_id in known if _part_of(known_id, {doc_id}))
-            continue
-        except Exception as error:  # a parser bug must not stop the other files
-            _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
+        result = _load(path, doc_id, index, summary, ocr)
+        if result is None:
             found.update(known_id for known_id in known if _part_of(known_id, {doc_id}))
             continue
         loaded.add(doc_id)
@@ -206,16 +200,32 @@ def _load_changed(
             _fail(summary, Path(f"{path}{part[len(doc_id):]}"), reason)
         for document in result.documents:
             found.add(document.doc_id)
-            entry = known.get(document.doc_id)
-            if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
-                summary.unchanged += 1
-                continue
-            if entry is None:
-                summary.added += 1
-            else:
-                summary.updated += 1
-            changed.append(document)
+            if _counted(document, known.get(document.doc_id), chunking, summary):
+                changed.append(document)
     return changed, found, loaded
+
+
+def _load(path: Path, doc_id: str, index: Index, summary: IngestSummary, ocr: Ocr) -> Loaded | None:
+    """What the file holds, or None (the failure noted) when it can't be loaded."""
+    try:
+        return load_all(path, doc_id, index.settings.limits, ocr)
+    except LoadError as error:
+        _fail(summary, path, str(error))
+    except Exception as error:  # a parser bug must not stop the other files
+        _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
+    return None
+
+
+def _counted(document: SourceDocument, entry: IndexedDocument | None, chunking: ChunkingSettings, summary) -> bool:
+    """Count the document as added, updated or unchanged; True when it must be written."""
+    if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
+        summary.unchanged += 1
+        return False
+    if entry is None:
+        summary.added += 1
+    else:
+        summary.updated += 1
+    return True
 
 
 def _part_of(doc_id: str, files: set[str]) -> bool:

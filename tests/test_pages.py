@@ -182,3 +182,26 @@ def test_pages_render_escaped_beside_the_title_and_in_the_page_view():
     assert "<summary>Show page 3</summary>" in panel and f"<mark>{quote}</mark>" in panel
     assert "<script>" not in panel and "&lt;script&gt;" in panel and "Report &lt;b&gt;" in panel
     assert "Show page" not in sources_html(answer)  # without the page's text, no view
+
+
+def test_a_page_is_put_back_together_from_overlapping_passages_and_gaps():
+    from ingest.pages import assemble
+
+    text = "Page one ends here.\n\nPage two starts. It goes on.\n\nPage three."
+    starts = [0, text.index("Page two"), text.index("Page three")]
+
+    def passage(start: int, end: int) -> tuple[str, dict]:
+        page = sum(1 for b in starts if b <= start)
+        breaks = [b for b in starts if start < b < end]
+        metadata = {"start": start, "end": end, "offset": 0, "page": page, "page_end": page + len(breaks),
+                    "page_breaks": ",".join(map(str, breaks))}
+        return text[start:end], metadata
+
+    # One passage crossing into page 2, then two more with a one-blank gap between them.
+    stored = [passage(0, 30), passage(21, 37), passage(38, 49), passage(51, len(text))]
+    on = lambda n: [item for item in stored if item[1]["page"] <= n <= item[1]["page_end"]]  # noqa: E731
+    pages = {n: assemble("d", n, [t for t, _ in on(n)], [m for _, m in on(n)]) for n in (1, 2, 3)}
+    assert pages[1].text == "Page one ends here.\n\n" and pages[1].start == 0
+    assert (pages[2].start, pages[2].text) == (21, "Page two starts. It goes on.")
+    assert (pages[3].start, pages[3].text) == (51, "Page three.")
+    assert assemble("d", 4, [], []) is None
