@@ -205,3 +205,19 @@ def test_a_page_is_put_back_together_from_overlapping_passages_and_gaps():
     assert (pages[2].start, pages[2].text) == (21, "Page two starts. It goes on.")
     assert (pages[3].start, pages[3].text) == (51, "Page three.")
     assert assemble("d", 4, [], []) is None
+
+
+def test_a_quote_crossing_a_page_break_cites_both_pages():
+    from assistant import Passage
+    from assistant.citations.support import cite
+
+    paged = join_pages(["Intro.", "The board approved a divi-", "dend of 12 cents. Later text."])
+    start = paged.pages[1]
+    passage = Passage(
+        number=1, text=paged.text[start:], doc_id="d.pdf", title="D", source="d.pdf", start=start,
+        end=len(paged.text), score=1.0, page=2, page_end=3, page_breaks=[paged.pages[2]],
+    )
+    crossing = cite(passage, 0, passage.text.index(" Later"))
+    assert crossing.quote == "The board approved a dividend of 12 cents." and (crossing.page, crossing.page_end) == (2, 3)
+    later = cite(passage, passage.text.index("Later"), len(passage.text))
+    assert (later.page, later.page_end) == (3, None)
