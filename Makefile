@@ -57,13 +57,22 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# OCR of scanned PDF pages and images: Debian's tesseract with its English data.
+TESSERACT ?= /usr/bin/tesseract
+.PHONY: ocr
+ocr: $(TESSERACT)
+
+$(TESSERACT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng
+
 ingest: install
 	$(BIN)/assistant ingest docs
 
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: llm browser
+test: llm browser ocr
 	$(BIN)/python -m pytest
 
 # Between edits: unit and contract tests on embedded Chroma; no browser, LLM, server or subprocess.

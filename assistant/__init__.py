@@ -23,6 +23,7 @@ from ingest.errors import (
     StoreUnavailableError,
 )
 from ingest.index import IndexInfo
+from ingest.pages import PageText
 from ingest.pipeline import Failure, IngestSummary
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "IngestSummary",
     "LoadError",
     "MissingDependencyError",
+    "PageText",
     "Passage",
     "QuestionError",
     "QuestionSetError",

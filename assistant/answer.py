@@ -15,6 +15,17 @@ from assistant.citations.markers import strip_markers, with_markers
 from ingest.errors import AssistantError
 
 
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """How a page is named to a reader: 'p. 3', 'pp. 3–4', or '' for an unpaged document.
+
+    >>> page_label(3), page_label(3, 4), page_label(None)
+    ('p. 3', 'pp. 3–4', '')
+    """
+    if page is None:
+        return ""
+    return f"pp. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
+
+
 class Passage(BaseModel):
     """A retrieved passage; `number` is what a `[n]` marker in the answer refers to."""
 
@@ -29,6 +40,15 @@ class Passage(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="Header fields (source, published, ...).")
     page: int | None = Field(None, description="Page (or slide) the passage starts on; None for unpaged formats.")
     page_end: int | None = Field(None, description="Page the passage ends on, when it is not `page`.")
+    page_breaks: list[int] = Field(
+        default_factory=list, description="Document offsets inside the passage where its next pages begin."
+    )
+
+    def page_of(self, offset: int) -> int | None:
+        """The page holding the document offset `offset` (inside this passage); None if unpaged."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for start in self.page_breaks if start <= offset)
 
 
 class Citation(BaseModel):

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.answer import Answer, page_label
 from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logs")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
+    ingest = commands.add_parser("ingest", help="index files or folders (PDF, Office, e-books, mail, images, text; see README)")
     ingest.add_argument("paths", nargs="*", default=["docs"], help="files or folders (default: docs)")
     ingest.add_argument("--prune", action="store_true", help="also remove indexed documents not found under PATHS")
     ingest.add_argument("--rebuild", action="store_true", help="empty the index first (after changing the model)")
@@ -112,7 +112,8 @@ def format_sources(answer: Answer) -> str:
     sentences the citation check could not find in their passages."""
     lines = ["", "Sources:"] if answer.citations else []
     for citation in answer.citations:
-        lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
+        where = ", ".join(filter(None, [citation.source, page_label(citation.page, citation.page_end)]))
+        lines.append(f"[{citation.number}] {citation.title} ({where}, characters {citation.start}-{citation.end})")
         lines.append(f"    “{citation.quote}”")
     flagged = [sentence for sentence in answer.sentences if not sentence.supported]
     if flagged:

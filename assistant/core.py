@@ -20,6 +20,7 @@ from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import IndexedDocument
 from ingest.errors import EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
+from ingest.pages import PageText
 
 History = Sequence[dict | tuple[str, str]]
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours pasted from a terminal: "\x1b[31m"
@@ -123,6 +124,12 @@ class Assistant:
         """The indexed documents (doc_id, title, source, passage count, header fields), by doc_id."""
         entries = self._open(create=True).catalog.entries()
         return [entries[doc_id] for doc_id in sorted(entries)]
+
+    def page(self, doc_id: str, page: int) -> PageText | None:
+        """The whole text of one page (or slide) of an indexed document, to show a citation's
+        quote where it stands: `quote == text[citation.start - start : citation.end - start]`.
+        None for an unpaged document or a page it does not have."""
+        return self._open(create=True).page(doc_id, page)
 
     @property
     def answerer_name(self) -> str:

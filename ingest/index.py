@@ -21,6 +21,7 @@ from langchain_core.indexing import IndexingResult, index
 from ingest import search
 from ingest.catalog import Catalog
 from ingest.errors import ConfigError, EmptyIndexError
+from ingest.pages import PageText, assemble, page_where
 from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
 from ingest.store import make_client, reaching, reaching_store
 
@@ -146,6 +147,12 @@ class Index:
             self.records.delete_keys(keys)
         self.catalog.remove(doc_ids)
         return len(keys)
+
+    @reaching_store
+    def page(self, doc_id: str, page: int) -> PageText | None:
+        """One page of a paged document, from its passages; None if it has no such page."""
+        found = self.collection.get(where=page_where(doc_id, page), include=["documents", "metadatas"])
+        return assemble(doc_id, page, found["documents"], found["metadatas"])
 
     @reaching_store
     def _drop(self) -> None:

@@ -23,7 +23,8 @@ from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
 from ingest.documents import SourceDocument
 from ingest.errors import IngestError, LoadError
 from ingest.index import Index
-from ingest.loaders import is_supported, load
+from ingest.loaders import Loaded, is_supported, load_all
+from ingest.ocr import Ocr
 from ingest.settings import ChunkingSettings
 
 log = logging.getLogger("ingest")
@@ -51,13 +52,18 @@ class IngestSummary:
     failed: list[Failure] = field(default_factory=list)
     passages_added: int = 0
     passages_removed: int = 0
+    pages_ocred: int = 0
+    pages_ocr_cached: int = 0
     seconds: float = 0.0
 
     def __str__(self) -> str:
+        ocr = ""
+        if self.pages_ocred or self.pages_ocr_cached:
+            ocr = f"; {self.pages_ocred} pages OCRed ({self.pages_ocr_cached} more from the OCR cache)"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.failed)} failed; "
-            f"{self.passages_added} passages embedded, {self.passages_removed} removed "
+            f"{self.passages_added} passages embedded, {self.passages_removed} removed{ocr} "
             f"in {self.seconds:.1f} s"
         )
 
@@ -81,10 +87,14 @@ def ingest(
     if not known:
         _note_unrecorded_passages(index)
     files = list(_discover(roots, summary))
-    changed = _load_changed(files, known, index, summary)
+    ocr = Ocr(index.settings.ocr, Path(index.settings.data_dir) / "ocr", progress)
+    changed, found, loaded = _load_changed(files, known, index, summary, ocr)
+    summary.pages_ocred, summary.pages_ocr_cached = ocr.pages_read, ocr.pages_cached
     _write(index, changed, summary, progress)
-    found = {doc_id for _, doc_id in files}
-    stale = [doc_id for doc_id in known if doc_id not in found and (prune or _under(doc_id, roots))]
+    stale = [
+        doc_id for doc_id in known
+        if doc_id not in found and (prune or _under(doc_id, roots) or _part_of(doc_id, loaded))
+    ]
     summary.passages_removed += index.remove(stale)
     summary.removed = len(stale)
     if summary.added or summary.updated or summary.removed:
@@ -169,30 +179,59 @@ def _link_problem(link: Path, top: Path) -> str | None:
 
 
 def _load_changed(
-    files: list[tuple[Path, str]], known: dict[str, IndexedDocument], index: Index, summary: IngestSummary
-) -> list[SourceDocument]:
-    """Load every file; keep the ones whose content differs from what the index holds."""
+    files: list[tuple[Path, str]], known: dict[str, IndexedDocument], index: Index, summary: IngestSummary, ocr: Ocr
+) -> tuple[list[SourceDocument], set[str], set[str]]:
+    """Load every file; keep the documents whose content differs from what the index holds.
+
+    Also returns the doc_ids found (a file that fails keeps its own and its attachments'),
+    and the files loaded whole, whose attachments not found again leave the index.
+    """
     chunking = index.settings.chunking
-    changed = []
+    changed, found, loaded = [], set(), set()
     for path, doc_id in files:
-        try:
-            document = load(path, doc_id, index.settings.limits)
-        except LoadError as error:
-            _fail(summary, path, str(error))
+        found.add(doc_id)
+        result = _load(path, doc_id, index, summary, ocr)
+        if result is None:
+            found.update(known_id for known_id in known if _part_of(known_id, {doc_id}))
             continue
-        except Exception as error:  # a parser bug must not stop the other files
-            _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
-            continue
-        entry = known.get(doc_id)
-        if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
-            summary.unchanged += 1
-            continue
-        if entry is None:
-            summary.added += 1
-        else:
-            summary.updated += 1
-        changed.append(document)
-    return changed
+        loaded.add(doc_id)
+        for part, reason in result.skipped:  # an attachment that fails keeps what was indexed of it
+            found.add(part)
+            _fail(summary, Path(f"{path}{part[len(doc_id):]}"), reason)
+        for document in result.documents:
+            found.add(document.doc_id)
+            if _counted(document, known.get(document.doc_id), chunking, summary):
+                changed.append(document)
+    return changed, found, loaded
+
+
+def _load(path: Path, doc_id: str, index: Index, summary: IngestSummary, ocr: Ocr) -> Loaded | None:
+    """What the file holds, or None (the failure noted) when it can't be loaded."""
+    try:
+        return load_all(path, doc_id, index.settings.limits, ocr)
+    except LoadError as error:
+        _fail(summary, path, str(error))
+    except Exception as error:  # a parser bug must not stop the other files
+        _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
+    return None
+
+
+def _counted(document: SourceDocument, entry: IndexedDocument | None, chunking: ChunkingSettings, summary) -> bool:
+    """Count the document as added, updated or unchanged; True when it must be written."""
+    if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
+        summary.unchanged += 1
+        return False
+    if entry is None:
+        summary.added += 1
+    else:
+        summary.updated += 1
+    return True
+
+
+def _part_of(doc_id: str, files: set[str]) -> bool:
+    """Whether `doc_id` is a message or attachment inside one of `files` (`mail.eml#report.pdf`)."""
+    head = doc_id.split("#", 1)[0]
+    return head != doc_id and head in files
 
 
 def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:

@@ -65,6 +65,15 @@ class LimitSettings(Section):
     )
 
 
+class OcrSettings(Section):
+    """Reading scanned PDF pages and images with tesseract."""
+
+    enabled: bool = Field(True, description="OCR pages without a text layer, and images; off: such files are skipped.")
+    language: str = Field("eng", description="Tesseract language(s), e.g. `eng` or `eng+deu` (each needs its data package).")
+    dpi: int = Field(200, ge=72, le=600, description="Resolution scanned PDF pages are rendered at for OCR.")
+    page_timeout: int = Field(120, ge=1, description="Seconds tesseract may spend on one page before the file is skipped.")
+
+
 class IngestSettings(BaseSettings):
     """Everything `ingest` needs: data directory, embedding, chunking and store."""
 
@@ -77,6 +86,7 @@ class IngestSettings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -23,6 +23,7 @@ PUBLIC = [
     "IngestSummary",
     "LoadError",
     "MissingDependencyError",
+    "PageText",
     "Passage",
     "QuestionError",
     "QuestionSetError",
@@ -52,7 +53,7 @@ def test_every_error_is_exported_and_drawn_in_the_tree():
 def test_what_the_api_returns_is_exported():
     hints = {
         "ask": "Answer", "stream": "Response", "retrieve": "list[Passage]", "ingest": "IngestSummary",
-        "describe": "IndexInfo", "documents": "list[IndexedDocument]",
+        "describe": "IndexInfo", "documents": "list[IndexedDocument]", "page": "PageText | None",
     }
     for method, returned in hints.items():
         assert inspect.signature(getattr(assistant.Assistant, method)).return_annotation == returned, method
@@ -67,7 +68,8 @@ def test_answer_fields_are_the_documented_ones():
     "module",
     [
         "ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question",
-        "assistant.settings", "assistant.answering.expectations",
+        "assistant.settings", "assistant.answering.expectations", "assistant.answer", "ingest.paragraphs",
+        "ingest.mail", "ingest.sheets",
     ],
 )
 def test_docstring_examples_run(module):

@@ -121,8 +121,8 @@ def test_a_file_that_breaks_keeps_what_was_indexed(assistant, corpus):
 
 
 def test_unsupported_file_named_directly_is_skipped(assistant, tmp_path):
-    image = tmp_path / "photo.png"
-    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    image = tmp_path / "drawing.svgz"
+    image.write_bytes(b"\x1f\x8b\x08\x00")
     summary = assistant.ingest([image])
     assert summary.added == 0 and "unsupported" in summary.failed[0].reason
 

@@ -49,6 +49,7 @@ _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 # Entities a question names only to say where to look, not what the answer is about.
 _CONTEXT_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
+_FIELD = re.compile(r"\w:\s+\w")  # "Operator: Nordic Container Lines"
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _lock = threading.Lock()
 
@@ -153,18 +154,23 @@ def _inverted(root) -> bool:
 
 
 def holds(expectation: Expectation, text: str) -> bool:
-    """Whether `text` is a clause (it has a verb: not a heading or a list label) holding an entity
-    of the kind the question asks for, beyond what the question already names ("93 votes"
-    answers "how many"; the question's own "two resolutions" does not)."""
-    if not any(token.pos_ in ("VERB", "AUX") for token in parse(text)):
+    """Whether `text` states something (a verb, or `Field: value` as in a table row; not a
+    heading or a list label) holding an entity of the kind the question asks for, beyond what
+    the question already names ("93 votes" answers "how many"; the question's own "two
+    resolutions" does not). A name the entity recogniser misses (in a table row, say) still
+    answers "who" or "where" as a proper noun."""
+    doc = parse(text)
+    if not any(token.pos_ in ("VERB", "AUX") for token in doc) and not _FIELD.search(text):
         return False
     if not expectation.labels:
         return True
     asked = {word.lower() for word in WORD.findall(expectation.question)}
-    for entity in parse(text).ents:
+    for entity in doc.ents:
         words = {word.lower() for word in WORD.findall(entity.text)}
         if entity.label_ in expectation.labels and words - asked:
             return True
+    if expectation.kind in (PERSON, PLACE):
+        return any(token.pos_ == "PROPN" and token.lower_ not in asked for token in doc)
     return False
 
 
@@ -181,10 +187,13 @@ def mentions(expectation: Expectation, text: str) -> bool:
 
 
 def _named(entity: str, found: set[str], words: list[str], lowered: str) -> bool:
-    wanted = [word for word in WORD.findall(entity) if word.lower() not in STOPWORDS]
+    written = WORD.findall(entity)
+    while written and written[0].lower() in STOPWORDS:  # "the UN General Assembly"
+        written = written[1:]
+    wanted = [word for word in written if word.lower() not in STOPWORDS]
     if len(wanted) == 1 and _found(wanted[0].lower(), found):
         return True
-    if len(wanted) > 1 and " " + " ".join(w.lower() for w in wanted) + " " in lowered:
+    if len(wanted) > 1 and " " + " ".join(w.lower() for w in written) + " " in lowered:
         return True
     initials = "".join(word[0] for word in wanted if word[:1].isupper())
     if len(initials) >= 2 and any(initials in word for word in words if word.isupper()):

@@ -92,7 +92,22 @@ class ChatHandlers:
             yield question, [*messages, _said(render.message_html(str(error), "error"))], turns, gr.skip()
             return
         turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
-        yield "", [*messages, _said(render.answer_html(answer))], turns, render.sources_html(answer)
+        sources = render.sources_html(answer, self.cited_pages(answer))
+        yield "", [*messages, _said(render.answer_html(answer))], turns, sources
+
+    def cited_pages(self, answer) -> dict:
+        """The whole text of each page the answer quotes, by `(doc_id, page)`, for the sources panel."""
+        pages = {}
+        for citation in answer.citations:
+            key = (citation.doc_id, citation.page)
+            if citation.page is not None and key not in pages:
+                try:
+                    page = self.assistant.page(*key)
+                except AssistantError:  # the page view is an extra: the answer stands without it
+                    continue
+                if page is not None:
+                    pages[key] = page
+        return pages
 
     def validate(self, question: str, messages: list, turns: list) -> list:
         """Refuse a question that can't be asked, next to the box, leaving the chat as it is."""
