@@ -119,6 +119,9 @@ def format_sources(answer: Answer) -> str:
     if flagged:
         lines += ["", "Not found in the cited passages (check before relying on it):"]
         lines += [f"  ⚠ {sentence.text}" for sentence in flagged]
+    if answer.set_aside:
+        lines += ["", "Set aside, not the answer:"]
+        lines += [f"  ✗ {sentence.text} ({sentence.reason})" for sentence in answer.set_aside]
     return "\n".join(lines)
 
 

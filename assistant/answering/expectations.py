@@ -62,6 +62,14 @@ class Expectation:
     kind: str  # NUMBER, DATE, PERSON, PLACE, YES_NO or OTHER
     entities: tuple[str, ...]  # the named things the question is about, as written
 
+    def named_in(self, text: str) -> Expectation:
+        """The expectation keeping only the entities `text` names too: a follow-up rewritten by
+        a model ("Who is meeting him next?" -> "... meeting Emmanuel Macron next?") must not make
+        the model's guess at "him" a name every answer has to hold."""
+        words = {word.lower() for word in WORD.findall(text)}
+        kept = tuple(e for e in self.entities if {w.lower() for w in WORD.findall(e)} <= words)
+        return Expectation(self.question, self.kind, kept)
+
     @property
     def labels(self) -> frozenset[str]:
         """The entity labels one of which a sentence must hold to answer (empty: any sentence may)."""

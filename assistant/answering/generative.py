@@ -19,11 +19,20 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage, Sentence
-from assistant.answering.expectations import YES_NO, Expectation, expect, says_no
+from assistant.answering.expectations import YES_NO, Expectation, expect, holds, mentions, says_no
 from assistant.answering.extractive import ABSTENTION, abstention
 from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.answering.replies import Reply, locate, parse_reply
-from assistant.answering.sentences import ADJACENT, Candidate, Ranking, SentenceScorer, cited_first, excerpts, renumbered
+from assistant.answering.sentences import (
+    ADJACENT,
+    Candidate,
+    Ranking,
+    SentenceScorer,
+    cited_first,
+    excerpts,
+    previous_sentence,
+    renumbered,
+)
 from assistant.citations.markers import strip_markers
 from assistant.citations.support import Verifier, cite
 from assistant.settings import AnswerSettings
@@ -71,7 +80,7 @@ class GenerativeAnswerer:
         """The checked answer's sentences as pieces, then the `Answer`; nothing the check has
         not passed is streamed. No model call when no sentence can answer the question."""
         asked = query or question
-        expected = expect(asked)
+        expected = expect(asked).named_in(question)
         ranking = self.scorer.rank(asked, passages, (), expected if self.settings.expectations else None)
         spread = expected.kind == YES_NO
         passages = cited_first(passages, [p for p, _ in excerpts(ranking, self.settings.context_chars, spread)])
@@ -101,9 +110,20 @@ class GenerativeAnswerer:
         found = locate(reply.words, ranking.candidates, reply.number)
         if found is None:
             return abstention(question, passages, set_aside=[Sentence(text=reply.words, reason=NOT_FOUND)])
-        if self.settings.expectations and not any(c is found for c, _ in ranking.ranked):
+        quoted = ranking.quote(found) if any(c is found for c, _ in ranking.ranked) else self._with_lead(expected, found, ranking)
+        if self.settings.expectations and not quoted:
             return abstention(question, passages, set_aside=[_quoted(found, NOT_ANSWERING)])
-        return Answer(question=question, sentences=[_quoted(c) for c in ranking.quote(found)], passages=passages)
+        return Answer(question=question, sentences=[_quoted(c) for c in quoted or [found]], passages=passages)
+
+    def _with_lead(self, expected: Expectation, found: Candidate, ranking: Ranking) -> list[Candidate]:
+        """The sentence the model chose with the one before it in its paragraph, when together
+        they hold what the question asks for ("... at the UN Security Council. The abstentions
+        from allies like the UK and France ..."): the model read both; empty when they don't."""
+        lead = previous_sentence(found, ranking.candidates)
+        if lead is None or not holds(expected, found.text):
+            return []
+        heading = [found.passage.title, *found.passage.fields.values()]
+        return [lead, found] if mentions(expected, " ".join([*heading, lead.text, found.text])) else []
 
     def _verdict(
         self, question: str, expected: Expectation, reply: Reply, ranking: Ranking, read, passages: list[Passage]

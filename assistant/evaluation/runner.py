@@ -151,6 +151,8 @@ def _record(question: Question) -> dict:
 def _answer_fields(answer: Answer, ranked: Sequence[Passage], judgements: list[list[bool]]) -> dict:
     return {
         "answer": answer.text,
+        "query": answer.query,
+        "set_aside": [{"text": s.text, "reason": s.reason} for s in answer.set_aside],
         "abstained": answer.abstained,
         "citations": [
             {"number": c.number, "doc": doc_name(c.doc_id), "start": c.start, "end": c.end, "quote": c.quote}

@@ -30,7 +30,8 @@ def streaming_html(text: str) -> str:
 def answer_html(answer: Answer) -> str:
     """The finished answer: text with clickable `[n]` cards, unsupported sentences marked."""
     if answer.abstained:
-        return f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
+        note = f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
+        return note + _set_aside_html(answer)
     body = _answer_body(answer)
     note = ""
     flagged = [sentence for sentence in answer.sentences if not sentence.supported]
@@ -39,7 +40,18 @@ def answer_html(answer: Answer) -> str:
             f'<p class="unsupported-note">⚠ {_count(len(flagged), "sentence")} marked like this '
             "could not be found in the cited passage: check before relying on it.</p>"
         )
-    return f'<div class="answer">{body}</div>{note}'
+    return f'<div class="answer">{body}</div>{note}{_set_aside_html(answer)}'
+
+
+def _set_aside_html(answer: Answer) -> str:
+    """What was written but is not the answer, apart and struck through, each with its reason."""
+    if not answer.set_aside:
+        return ""
+    items = "".join(
+        f'<li><span class="set-aside-text">{escape(s.text)}</span> <span class="reason">({escape(s.reason)})</span></li>'
+        for s in answer.set_aside
+    )
+    return f'<div class="set-aside" role="note"><p>Set aside, not the answer:</p><ul>{items}</ul></div>'
 
 
 def sources_html(answer: Answer | None, pages: Mapping[tuple[str, int], PageText] | None = None) -> str:
