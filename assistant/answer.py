@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.citations.markers import strip_markers, with_markers
+from assistant.usage import Meter, TokenUsage
 from ingest.errors import AssistantError
 
 
@@ -121,8 +122,9 @@ class Response:
     supports, so show `answer()` once it is there.
     """
 
-    def __init__(self, items: Iterator[str | Answer]) -> None:
+    def __init__(self, items: Iterator[str | Answer], meter: Meter | None = None) -> None:
         self._items = items
+        self._meter = meter
         self._answer: Answer | None = None
         self._pieces: list[str] = []
 
@@ -150,6 +152,11 @@ class Response:
     def streamed(self) -> str:
         """The pieces streamed so far, joined."""
         return "".join(self._pieces)
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens the language model read and wrote for this answer so far (zero when none ran)."""
+        return self._meter.usage if self._meter else TokenUsage()
 
     @property
     def revised(self) -> bool:

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from assistant.answer import Answer
 from assistant.core import Assistant
 from assistant.settings import Settings
@@ -70,7 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
     serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    serve.add_argument("--api-key", metavar="KEY", help="require Authorization: Bearer KEY on the OpenAI-compatible API (/v1)")
     serve.set_defaults(run=_serve)
+
+    mcp = commands.add_parser("mcp", help="serve the documents to MCP clients (stdio, or --http PORT)")
+    mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
+    mcp.add_argument("--api-key", metavar="KEY", help="with --http: require Authorization: Bearer KEY")
+    mcp.set_defaults(run=_mcp)
     return parser
 
 
@@ -83,7 +91,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
     if getattr(args, "answerer", None):
         updates["answer"] = settings.answer.model_copy(update={"answerer": args.answerer})
-    web = {key: getattr(args, key, None) for key in ("host", "port", "auth")}
+    web = {key: getattr(args, key, None) for key in ("host", "port", "auth", "api_key")}
+    if web["api_key"] is not None:
+        web["api_key"] = SecretStr(web["api_key"])
     if any(value is not None for value in web.values()):
         updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})
     return settings.model_copy(update=updates)
@@ -146,6 +156,16 @@ def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.web import serve
 
     serve(assistant)
+    return 0
+
+
+def _mcp(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.api.mcp import serve_http, serve_stdio
+
+    if args.http is None:
+        serve_stdio(assistant)
+    else:
+        serve_http(assistant, args.http)
     return 0
 
 

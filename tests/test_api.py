@@ -29,6 +29,7 @@ PUBLIC = [
     "Sentence",
     "Settings",
     "StoreUnavailableError",
+    "TokenUsage",
 ]
 
 
