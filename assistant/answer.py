@@ -144,6 +144,12 @@ class Response:
             raise AssistantError("The answer was cut short; please ask again.")
         return self._answer
 
+    def close(self) -> None:
+        """Stop writing the answer (its reader went away): the model it holds is free at once."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
     def text(self) -> str:
         """The finished answer's text, with its `[n]` markers."""
         return self.answer().text

@@ -61,16 +61,21 @@ class Meter:
         self._handler = _Counter()
 
     def wrap(self, items: Iterator[T]) -> Iterator[T]:
-        """`items`, each step run with this meter counting (steps may run on different threads)."""
-        while True:
-            token = _counting.set(self._handler)
-            try:
-                item = next(items)
-            except StopIteration:
-                return
-            finally:
-                _counting.reset(token)
-            yield item
+        """`items`, each step run with this meter counting (steps may run on different threads);
+        closing the result closes `items`."""
+        try:
+            while True:
+                token = _counting.set(self._handler)
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
+                    _counting.reset(token)
+                yield item
+        finally:
+            if hasattr(items, "close"):
+                items.close()
 
     @property
     def usage(self) -> TokenUsage:

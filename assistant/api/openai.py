@@ -96,6 +96,9 @@ class ChatRoutes:
             yield _sse({"error": failure(error).detail})
             yield "data: [DONE]\n\n"
             return
+        finally:  # a client gone mid-answer: stop the answer now, freeing the model for the next
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(response.close)
         tail = _checked(response, answer) + (f"\n\n{sources_list(answer)}" if chat.sources and answer.citations else "")
         if tail:
             yield reply.event({"content": tail})
