@@ -10,6 +10,7 @@
 from assistant.answer import Answer, Citation, Passage, Response, Sentence
 from assistant.core import Assistant
 from assistant.settings import Settings
+from assistant.usage import TokenUsage
 from ingest.catalog import IndexedDocument
 from ingest.errors import (
     AssistantError,
@@ -48,4 +49,5 @@ __all__ = [
     "Sentence",
     "Settings",
     "StoreUnavailableError",
+    "TokenUsage",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.citations.markers import strip_markers, with_markers
+from assistant.usage import Meter, TokenUsage
 from ingest.errors import AssistantError
 
 
@@ -141,8 +142,9 @@ class Response:
     supports, so show `answer()` once it is there.
     """
 
-    def __init__(self, items: Iterator[str | Answer]) -> None:
+    def __init__(self, items: Iterator[str | Answer], meter: Meter | None = None) -> None:
         self._items = items
+        self._meter = meter
         self._answer: Answer | None = None
         self._pieces: list[str] = []
 
@@ -162,6 +164,12 @@ class Response:
             raise AssistantError("The answer was cut short; please ask again.")
         return self._answer
 
+    def close(self) -> None:
+        """Stop writing the answer (its reader went away): the model it holds is free at once."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
     def text(self) -> str:
         """The finished answer's text, with its `[n]` markers."""
         return self.answer().text
@@ -170,6 +178,11 @@ class Response:
     def streamed(self) -> str:
         """The pieces streamed so far, joined."""
         return "".join(self._pieces)
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens the language model read and wrote for this answer so far (zero when none ran)."""
+        return self._meter.usage if self._meter else TokenUsage()
 
     @property
     def revised(self) -> bool:

@@ -67,17 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(run=_eval)
 
-    serve = commands.add_parser("serve", help="start the web chat")
+    serve = commands.add_parser("serve", help="start the web chat, with an OpenAI-compatible API at /v1")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
     serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    serve.add_argument("--api-key", metavar="KEY", help="require Authorization: Bearer KEY on the OpenAI-compatible API (/v1)")
     serve.set_defaults(run=_serve)
+
+    mcp = commands.add_parser("mcp", help="serve the documents to MCP clients (stdio, or --http PORT)")
+    mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
+    mcp.add_argument("--api-key", metavar="KEY", help="with --http: require Authorization: Bearer KEY")
+    mcp.set_defaults(run=_mcp)
     return parser
 
 
 _OPTIONS = {  # command-line option -> the setting it overrides
     "data_dir": "data_dir", "k": "retrieval.k", "answerer": "answer.answerer",
-    "host": "web.host", "port": "web.port", "auth": "web.auth",
+    "host": "web.host", "port": "web.port", "auth": "web.auth", "api_key": "web.api_key",
 }
 
 
@@ -148,6 +154,16 @@ def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.web import serve
 
     serve(assistant)
+    return 0
+
+
+def _mcp(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.api.mcp import serve_http, serve_stdio
+
+    if args.http is None:
+        serve_stdio(assistant)
+    else:
+        serve_http(assistant, args.http)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from ingest.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, LimitSettings, Section, StoreSettings
 
@@ -113,6 +113,11 @@ class WebSettings(Section):
     host: str = Field("127.0.0.1", description="Interface to bind; 0.0.0.0 exposes it to the network.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
     auth: str | None = Field(None, description="`user:password` required to open the chat.")
+    api_key: SecretStr | None = Field(
+        None,
+        description="Key the OpenAI-compatible API (`/v1/*`) and `assistant mcp --http` require as "
+        "`Authorization: Bearer KEY`.",
+    )
 
 
 class Settings(IngestSettings):

@@ -9,6 +9,7 @@ shared Chroma server (the stamp no longer matches).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import shutil
@@ -131,6 +132,27 @@ class SearchIndex:
         order = np.argsort(self.chunk_doc, kind="stable")
         bounds = np.searchsorted(self.chunk_doc[order], np.arange(len(self.doc_ids) + 1))
         return [order[bounds[d] : bounds[d + 1]] for d in range(len(self.doc_ids))]
+
+    def text_of(self, doc_id: str) -> str | None:
+        """A document's text rebuilt from its passages, each at its own offsets; None if unknown.
+
+        The splitter drops the whitespace where it cuts between passages: a one-character gap
+        comes back as a space, a longer one as newlines (it cuts at paragraphs first).
+        """
+        position = bisect.bisect_left(self.doc_ids, doc_id)
+        if position == len(self.doc_ids) or self.doc_ids[position] != doc_id:
+            return None
+        rows = np.flatnonzero(self.chunk_doc == position)
+        spans = sorted((self.metadatas[r]["start"], self.texts[r][self.metadatas[r].get("offset", 0) :]) for r in rows)
+        text, end = "", 0
+        for start, body in spans:
+            if start > end:
+                text += " " if start - end == 1 else "\n" * (start - end)
+                end = start
+            if start + len(body) > end:
+                text += body[end - start :]
+                end = start + len(body)
+        return text
 
 
 def build(stamp: str, ids: list[str], texts: list[str], metadatas: list[dict], embeddings) -> SearchIndex:

@@ -31,6 +31,7 @@ PUBLIC = [
     "Sentence",
     "Settings",
     "StoreUnavailableError",
+    "TokenUsage",
 ]
 
 

@@ -33,21 +33,15 @@ def build_app(assistant: Assistant):
 
 
 def serve(assistant: Assistant) -> None:
-    """Start the chat on the configured host and port (never a public share link)."""
+    """Start the chat, and the OpenAI-compatible API under `/v1`, on the configured host and
+    port (never a public share link)."""
+    from assistant.web import server
+
     web = assistant.settings.web
     auth = parse_auth(web.auth)
     assistant.describe()  # open the index and load the model now, not on the first visit
     app = build_app(assistant).queue(default_concurrency_limit=CONCURRENCY)
-    app.launch(
-        server_name=web.host,
-        server_port=web.port,
-        auth=auth,
-        share=False,
-        ssr_mode=False,
-        css=CSS,
-        max_file_size="50mb",
-        quiet=True,
-    )
+    server.run(app, assistant, auth=auth, css=CSS)
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
