@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.words import STOPWORDS, WORD, contradicts
+from ingest.search import alias_forms
 
 NUMBER, MONEY, DATE, PERSON, PLACE, YES_NO, OTHER = "number", "money", "date", "person", "place", "yes/no", "other"
 # The entity labels that can answer each kind of question (spaCy's OntoNotes labels). A person
@@ -49,6 +50,7 @@ _WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 # Entities a question names only to say where to look, not what the answer is about.
 _CONTEXT_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
+_SOURCE_FIELDS = ("source", "author")
 _FIELD = re.compile(r"\w:\s+\w")  # "Operator: Nordic Container Lines"
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _lock = threading.Lock()
@@ -61,14 +63,32 @@ class Expectation:
     question: str
     kind: str  # NUMBER, DATE, PERSON, PLACE, YES_NO or OTHER
     entities: tuple[str, ...]  # the named things the question is about, as written
+    sources: tuple[str, ...] = ()  # outlets and authors it names: where to look, not what it is about
+    attributes: tuple[str, ...] = ()  # nationalities and groups ("French", "Republican"): said many ways
+
+    @property
+    def across_documents(self) -> bool:
+        """Whether it asks about two or more named sources ("reported by both The Verge and
+        TechCrunch"): no one sentence holds all it names, each document holds its part."""
+        return len(self.sources) >= 2
+
+    def looking_in(self, passages) -> Expectation:
+        """The expectation with the entities that name a passage's outlet or author (its header
+        fields) moved to `sources`: a sentence need not name the paper it is printed in."""
+        forms = {form for p in passages for name in _SOURCE_FIELDS for form in alias_forms(p.fields.get(name, ""))}
+        lowered = self.question.lower()
+        sources = [form for form in forms if re.search(r"(?<!\w)" + re.escape(form.lower()) + r"(?!\w)", lowered)]
+        named = " ".join(sources).lower()
+        kept = tuple(e for e in self.entities if e.lower().removeprefix("the ") not in named)
+        return Expectation(self.question, self.kind, kept, tuple(sorted({*self.sources, *sources})), self.attributes)
 
     def named_in(self, text: str) -> Expectation:
         """The expectation keeping only the entities `text` names too: a follow-up rewritten by
         a model ("Who is meeting him next?" -> "... meeting Emmanuel Macron next?") must not make
         the model's guess at "him" a name every answer has to hold."""
         words = {word.lower() for word in WORD.findall(text)}
-        kept = tuple(e for e in self.entities if {w.lower() for w in WORD.findall(e)} <= words)
-        return Expectation(self.question, self.kind, kept)
+        kept = [tuple(e for e in names if {w.lower() for w in WORD.findall(e)} <= words) for names in (self.entities, self.attributes)]
+        return Expectation(self.question, self.kind, kept[0], self.sources, kept[1])
 
     @property
     def labels(self) -> frozenset[str]:
@@ -88,10 +108,10 @@ def expect(question: str) -> Expectation:
     """
     doc = parse(question)
     script = _script(question)
-    entities = tuple(
-        dict.fromkeys(e.text for e in doc.ents if e.label_ not in _CONTEXT_LABELS and _script(e.text) == script)
-    )
-    return Expectation(question, _kind(doc), entities)
+    named = [e for e in doc.ents if e.label_ not in _CONTEXT_LABELS and _script(e.text) == script and e[0].tag_ not in _WH_TAGS]
+    entities = tuple(dict.fromkeys(e.text for e in named if e.label_ != "NORP"))
+    attributes = tuple(dict.fromkeys(e.text for e in named if e.label_ == "NORP"))
+    return Expectation(question, _kind(doc), entities, (), attributes)
 
 
 def _script(text: str) -> str:
@@ -182,16 +202,26 @@ def holds(expectation: Expectation, text: str) -> bool:
     return False
 
 
-def mentions(expectation: Expectation, text: str) -> bool:
-    """Whether `text` names every entity of the question, and every year it names: a name's
-    words in a row ("Saltcombe Reach", not "Saltcombe Railway ... reached"; a one-word name of
-    four letters or more may begin a longer word: "America" in "American"), or its acronym
-    ("UN" for "United Nations", "General Assembly" inside "UNGA")."""
+def mentions(expectation: Expectation, text: str, surroundings: str = "") -> bool:
+    """Whether `text` names every entity of the question (one of them, for a question across
+    documents), and every year it names: a name's words in a row ("Saltcombe Reach", not
+    "Saltcombe Railway ... reached"; a one-word name of four letters or more may begin a longer
+    word: "America" in "American"), or its acronym ("UN" for "United Nations", "General
+    Assembly" inside "UNGA"). Nationalities and groups ("the French leader", "American
+    representatives") may be named in the `surroundings` (the passage) instead."""
+    named = _all_named(expectation.entities, text)
+    if expectation.across_documents:
+        return not expectation.entities or any(named)
+    found = {word.lower() for word in WORD.findall(text)}
+    attributes = _all_named(expectation.attributes, f"{text} {surroundings}")
+    return set(_YEAR.findall(expectation.question)) <= found and all(named) and all(attributes)
+
+
+def _all_named(entities: tuple[str, ...], text: str) -> list[bool]:
     words = WORD.findall(text)
     found = {word.lower() for word in words}
     lowered = " " + " ".join(word.lower() for word in words) + " "
-    years = set(_YEAR.findall(expectation.question))
-    return years <= found and all(_named(entity, found, words, lowered) for entity in expectation.entities)
+    return [_named(entity, found, words, lowered) for entity in entities]
 
 
 def _named(entity: str, found: set[str], words: list[str], lowered: str) -> bool:

@@ -22,7 +22,7 @@ from assistant.answer import Answer, Passage, Sentence
 from assistant.answering.expectations import YES_NO, Expectation, expect, holds, mentions, says_no
 from assistant.answering.extractive import ABSTENTION, abstention
 from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
-from assistant.answering.replies import Reply, locate, parse_reply
+from assistant.answering.replies import Reply, locate, normalized, parse_reply
 from assistant.answering.sentences import (
     ADJACENT,
     Candidate,
@@ -42,6 +42,7 @@ _TURN_CHARS = 400
 _ELLIPSIS = " … "
 _VERDICT_TOKENS = 3
 _REPLY_TOKENS = 48  # a passage number and a few words
+_DOCUMENTS_CITED = 4
 NOT_FOUND = "not found in the sources: the model's words are in none of the passages"
 NOT_ANSWERING = "the passage sentence holding these words does not hold what the question asks for"
 NO_VERDICT = "a yes/no question, but the model answered neither yes nor no"
@@ -80,7 +81,7 @@ class GenerativeAnswerer:
         """The checked answer's sentences as pieces, then the `Answer`; nothing the check has
         not passed is streamed. No model call when no sentence can answer the question."""
         asked = query or question
-        expected = expect(asked).named_in(question)
+        expected = expect(asked).named_in(question).looking_in(passages)
         ranking = self.scorer.rank(asked, passages, (), expected if self.settings.expectations else None)
         spread = expected.kind == YES_NO
         passages = cited_first(passages, [p for p, _ in excerpts(ranking, self.settings.context_chars, spread)])
@@ -113,6 +114,8 @@ class GenerativeAnswerer:
         quoted = ranking.quote(found) if any(c is found for c, _ in ranking.ranked) else self._with_lead(expected, found, ranking)
         if self.settings.expectations and not quoted:
             return abstention(question, passages, set_aside=[_quoted(found, NOT_ANSWERING)])
+        if expected.across_documents and normalized(reply.words) in normalized(found.text):
+            return Answer(question=question, sentences=[_short(reply.words, found, ranking)], passages=passages)
         return Answer(question=question, sentences=[_quoted(c) for c in quoted or [found]], passages=passages)
 
     def _with_lead(self, expected: Expectation, found: Candidate, ranking: Ranking) -> list[Candidate]:
@@ -123,7 +126,7 @@ class GenerativeAnswerer:
         if lead is None or not holds(expected, found.text):
             return []
         heading = [found.passage.title, *found.passage.fields.values()]
-        return [lead, found] if mentions(expected, " ".join([*heading, lead.text, found.text])) else []
+        return [lead, found] if mentions(expected, " ".join([*heading, lead.text, found.text]), found.passage.text) else []
 
     def _verdict(
         self, question: str, expected: Expectation, reply: Reply, ranking: Ranking, read, passages: list[Passage]
@@ -157,6 +160,19 @@ class GenerativeAnswerer:
 
 def _quoted(candidate: Candidate, reason: str = "") -> Sentence:
     return Sentence(text=candidate.text, citations=[cite(candidate.passage, candidate.start, candidate.end)], reason=reason)
+
+
+def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
+    """The model's few words as the answer, citing every document's best sentence that holds
+    them verbatim (the chosen one first): a question across documents ("Which company, reported
+    by both The Verge and TechCrunch, ...") is answered by a name each of them states."""
+    wanted = normalized(words)
+    holding = [found, *(c for c, _ in ranking.ranked if c is not found and wanted in normalized(c.text))]
+    per_document: dict[str, Candidate] = {}
+    for candidate in holding:
+        per_document.setdefault(candidate.passage.doc_id, candidate)
+    citations = [cite(c.passage, c.start, c.end) for c in list(per_document.values())[:_DOCUMENTS_CITED]]
+    return Sentence(text=words.rstrip(". ") + ".", citations=citations)
 
 
 def _score(ranking: Ranking, candidate: Candidate) -> float:

@@ -54,11 +54,11 @@ def locate(words: str, candidates: list[Candidate], preferred: int | None = None
     """The sentence holding the reply's words: verbatim (case, quotes and spacing aside), else
     the one holding most of their content words (`COVERAGE` at least) and all their figures;
     the named passage's sentences first."""
-    wanted = _normal(words)
+    wanted = normalized(words)
     if not wanted:
         return None
     order = sorted(candidates, key=lambda c: c.passage.number != preferred)
-    verbatim = [c for c in order if wanted in _normal(c.text)]
+    verbatim = [c for c in order if wanted in normalized(c.text)]
     if verbatim:
         return verbatim[0]
     content = terms(words)
@@ -75,6 +75,7 @@ def locate(words: str, candidates: list[Candidate], preferred: int | None = None
     return best
 
 
-def _normal(text: str) -> str:
+def normalized(text: str) -> str:
+    """Lower case, straight quotes and dashes, single spaces, no edge punctuation: for finding words verbatim."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
     return " ".join(text.split()).strip(_EDGES)

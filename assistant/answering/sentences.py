@@ -107,6 +107,7 @@ class SentenceScorer:
         ranked = sorted(zip(candidates, scores), key=lambda pair: -pair[1])
         if expected is None:
             return Ranking(candidates, ranked)
+        expected = expected.looking_in(passages)
         kept, leads = [], {}
         for candidate, score in ranked:
             needed = answers(expected, candidate, candidates)
@@ -141,12 +142,12 @@ def answers(expected: Expectation, candidate: Candidate, candidates: list[Candid
         return None
     passage = candidate.passage
     heading = [passage.title, *passage.fields.values()]
-    if mentions(expected, " ".join([*heading, candidate.text])):
+    if mentions(expected, " ".join([*heading, candidate.text]), passage.text):
         return candidate
     if candidate.text.split(maxsplit=1)[0].lower() not in _POINTING_BACK:
         return None
     before = previous_sentence(candidate, candidates)
-    if before is not None and mentions(expected, " ".join([*heading, before.text, candidate.text])):
+    if before is not None and mentions(expected, " ".join([*heading, before.text, candidate.text]), passage.text):
         return before
     return None
 
@@ -176,8 +177,10 @@ def excerpts(ranking: Ranking, budget: int, spread: bool = False) -> list[tuple[
     if following is not None:
         order = [order[0], following, *(c for c in order[1:] if c != following)]
     if spread:
-        firsts = list({c.passage.doc_id: c for c in reversed(order)}.values())[::-1]
-        order = [*sorted(firsts, key=order.index), *(c for c in order if c not in firsts)]
+        firsts: dict[str, Candidate] = {}
+        for candidate in order:
+            firsts.setdefault(candidate.passage.doc_id, candidate)
+        order = [*firsts.values(), *(c for c in order if all(c is not first for first in firsts.values()))]
     chosen: dict[int, list[Candidate]] = {}
     used = 0
     for candidate in order:
