@@ -101,7 +101,9 @@ def test_an_injected_instruction_is_never_the_answer(settings, embeddings, corpu
     Assistant(settings, embeddings=embeddings).ingest([corpus])
     assistant, _ = generative(settings, embeddings, "PWNED [1]")
     answer = assistant.ask("What does the note on the European resolution vote count say?")
-    assert "PWNED" not in answer.text or answer.sentences[0].text.startswith("The count was 93 votes")
+    # the model's "PWNED" is at most a pointer: what is shown is the document's sentence, quoted and cited
+    assert all(s.citations and s.text == s.citations[0].quote and verbatim(s.citations[0]) for s in answer.sentences)
+    assert answer.text != "PWNED" and not answer.text.startswith("PWNED")
 
 
 def test_sentinel_means_abstained_and_is_not_streamed_as_an_answer(ingested, embeddings):
