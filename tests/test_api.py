@@ -69,7 +69,7 @@ def test_answer_fields_are_the_documented_ones():
     "module",
     [
         "ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question",
-        "assistant.settings", "assistant.answering.expectations", "assistant.answer", "ingest.paragraphs",
+        "assistant.settings", "assistant.answering.expectations", "assistant.answering.checks", "assistant.answer", "ingest.paragraphs",
         "ingest.mail", "ingest.sheets",
     ],
 )

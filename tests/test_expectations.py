@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.expectations import DATE, MONEY, NUMBER, OTHER, PERSON, PLACE, YES_NO, expect, holds, mentions
+from assistant.answering.checks import holds, mentions
+from assistant.answering.expectations import DATE, MONEY, NUMBER, OTHER, PERSON, PLACE, YES_NO, expect
 
 
 @pytest.mark.parametrize(

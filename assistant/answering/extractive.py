@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage, Sentence
-from assistant.answering.expectations import YES_NO, expect, says_no
+from assistant.answering.checks import says_no
+from assistant.answering.expectations import YES_NO, expect
 from assistant.answering.sentences import Candidate, SentenceScorer, cited_first, renumbered, repeats
 from assistant.citations.support import cite
 from assistant.settings import AnswerSettings

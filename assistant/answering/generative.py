@@ -19,7 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage, Sentence
-from assistant.answering.expectations import YES_NO, Expectation, expect, holds, mentions, says_no
+from assistant.answering.checks import holds, mentions, says_no
+from assistant.answering.expectations import YES_NO, Expectation, expect
 from assistant.answering.extractive import ABSTENTION, abstention
 from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
 from assistant.answering.replies import Reply, locate, normalized, parse_reply

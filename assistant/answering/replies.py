@@ -8,7 +8,6 @@ passages: verbatim, or every content word and every name and figure in one sente
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 

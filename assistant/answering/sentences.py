@@ -16,7 +16,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Passage
-from assistant.answering.expectations import Expectation, holds, mentions
+from assistant.answering.checks import holds, mentions
+from assistant.answering.expectations import Expectation
 from assistant.settings import AnswerSettings
 from assistant.words import sentence_spans, terms
 
