@@ -223,5 +223,6 @@ def test_the_cli_prints_the_answer_and_lists_what_was_set_aside(ingested, embedd
     assistant, _ = generative(ingested, embeddings, "Nancy Pelosi called it a betrayal of American ideals [1]")
     cli.main(["ask", "How did Nancy Pelosi describe the alignment?"], assistant=assistant)
     shown = capsys.readouterr().out
-    assert "Set aside, not the answer:" in shown
-    assert "✗ Nancy Pelosi called it a betrayal of American ideals" in shown
+    answer, aside = shown.split("Set aside, not the answer:")
+    assert "sources don't say" in answer and "betrayal" not in answer
+    assert "✗ " in aside and "betrayal of American ideals" in aside  # Curtis's words, not Pelosi's

@@ -109,7 +109,7 @@ class GenerativeAnswerer:
             return abstention(question, passages)
         if expected.kind == YES_NO:
             return self._verdict(question, expected, reply, ranking, read, passages)
-        found = locate(reply.words, ranking.candidates, reply.number)
+        found = locate(reply.words, ranking.candidates, reply.number, expected.question)
         if found is None:
             return abstention(question, passages, set_aside=[Sentence(text=reply.words, reason=NOT_FOUND)])
         quoted = ranking.quote(found) if any(c is found for c, _ in ranking.ranked) else self._with_lead(expected, found, ranking)
@@ -127,7 +127,7 @@ class GenerativeAnswerer:
         if lead is None or not holds(expected, found.text):
             return []
         heading = [found.passage.title, *found.passage.fields.values()]
-        return [lead, found] if mentions(expected, " ".join([*heading, lead.text, found.text]), found.passage.text) else []
+        return [lead, found] if mentions(expected, " ".join([*heading, lead.text, found.text])) else []
 
     def _verdict(
         self, question: str, expected: Expectation, reply: Reply, ranking: Ranking, read, passages: list[Passage]

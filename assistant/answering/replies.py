@@ -49,10 +49,11 @@ def parse_reply(text: str, sentinel: str = "The sources don't say.") -> Reply:
     return Reply(words=words, number=numbers[0] if numbers else None, abstains=abstains)
 
 
-def locate(words: str, candidates: list[Candidate], preferred: int | None = None) -> Candidate | None:
+def locate(words: str, candidates: list[Candidate], preferred: int | None = None, question: str = "") -> Candidate | None:
     """The sentence holding the reply's words: verbatim (case, quotes and spacing aside), else
-    the one holding most of their content words (`COVERAGE` at least) and all their figures;
-    the named passage's sentences first."""
+    the one holding most of their content words (`COVERAGE` at least; the words the question
+    already says count only when the reply says nothing else) and all their figures; the named
+    passage's sentences first."""
     wanted = normalized(words)
     if not wanted:
         return None
@@ -60,7 +61,7 @@ def locate(words: str, candidates: list[Candidate], preferred: int | None = None
     verbatim = [c for c in order if wanted in normalized(c.text)]
     if verbatim:
         return verbatim[0]
-    content = terms(words)
+    content = (terms(words) - terms(question)) or terms(words)
     figures = {word for word in specifics(words) if any(char.isdigit() for char in word)}
     if not content:
         return None

@@ -143,12 +143,12 @@ def answers(expected: Expectation, candidate: Candidate, candidates: list[Candid
         return None
     passage = candidate.passage
     heading = [passage.title, *passage.fields.values()]
-    if mentions(expected, " ".join([*heading, candidate.text]), passage.text):
+    if mentions(expected, " ".join([*heading, candidate.text])):
         return candidate
     if candidate.text.split(maxsplit=1)[0].lower() not in _POINTING_BACK:
         return None
     before = previous_sentence(candidate, candidates)
-    if before is not None and mentions(expected, " ".join([*heading, before.text, candidate.text]), passage.text):
+    if before is not None and mentions(expected, " ".join([*heading, before.text, candidate.text])):
         return before
     return None
 
