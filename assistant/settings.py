@@ -81,11 +81,6 @@ class AnswerSettings(Section):
     context_chars: int = Field(
         800, ge=200, description="LLM answerers: characters of the best passage sentences the model reads."
     )
-    verify: bool = Field(
-        True,
-        description="LLM answerers: the model also judges each cited sentence against its quote (one short "
-        "call per sentence, after the answer is streamed); off: the word and embedding check alone.",
-    )
 
 
 class LLMSettings(Section):

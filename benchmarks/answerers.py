@@ -1,6 +1,6 @@
 """Answerers on the seed question set: extractive vs a local LLM (llama.cpp).
 
-    python benchmarks/answerers.py [--answerers extractive llamacpp] [--model models/qwen...gguf] [--no-verify]
+    python benchmarks/answerers.py [--answerers extractive llamacpp] [--model models/qwen...gguf]
 
 For each answerer, in a subprocess of its own (so that peak memory is its own): correct
 answers (a gold answer contained in a non-abstaining answer), refusals of unanswerable
@@ -27,14 +27,13 @@ sys.path.insert(0, str(ROOT))
 QUESTIONS = ROOT / "evalsets" / "seed" / "questions.jsonl"
 
 
-def run_one(answerer: str, model: str, verify: bool) -> dict:
+def run_one(answerer: str, model: str) -> dict:
     """Ask every seed question with one answerer; returns per-question rows and peak memory."""
     from assistant import Assistant, Settings
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp()))
     settings.answer.answerer = answerer
     settings.llm.model_path = Path(model)
-    settings.answer.verify = verify
     assistant = Assistant(settings)
     assistant.ingest([ROOT / "docs"])
     rows = []
@@ -82,20 +81,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answerers", nargs="+", default=["extractive", "llamacpp"])
     parser.add_argument("--model", default=str(ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"))
-    parser.add_argument(
-        "--no-verify", dest="verify", action="store_false", help="LLM answerers: the word and embedding check alone"
-    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.model, args.verify)))
+        print(json.dumps(run_one(args.one, args.model)))
         return
     lines = [
         "| answerer | answerable right | unanswerable refused | answerable refused | flagged sentences "
         "| first piece p50 / max (s) | per answer p50 (s) | peak RSS (MB) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    passed_on = ["--model", args.model, *([] if args.verify else ["--no-verify"])]
+    passed_on = ["--model", args.model]
     for name in args.answerers:
         done = subprocess.run(
             [sys.executable, __file__, "--one", name, *passed_on], capture_output=True, text=True, check=True

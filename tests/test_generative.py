@@ -30,10 +30,10 @@ class RecordingModel(GenericFakeChatModel):
         return super()._generate(messages, *args, **kwargs)  # `_stream` calls this too
 
 
-def generative(settings: Settings, embeddings, *replies: str, verify: bool = False) -> tuple[Assistant, RecordingModel]:
-    """An assistant whose model replays `replies`; with `verify`, the replies include its verdicts."""
+def generative(settings: Settings, embeddings, *replies: str) -> tuple[Assistant, RecordingModel]:
+    """An assistant whose model replays `replies`."""
     model = RecordingModel(messages=iter([AIMessage(content=reply) for reply in replies]), sent=[])
-    answering = settings.answer.model_copy(update={"verify": verify})
+    answering = settings.answer
     assistant = Assistant(settings, embeddings=embeddings, answerer=GenerativeAnswerer(model, embeddings, answering))
     return assistant, model
 
