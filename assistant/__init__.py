@@ -11,10 +11,12 @@ from assistant.answer import Answer, Citation, Passage, Response, Sentence
 from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.catalog import IndexedDocument
+from ingest.consistency import IndexCheck
 from ingest.errors import (
     AssistantError,
     ConfigError,
     EmptyIndexError,
+    IndexBusyError,
     IngestError,
     LoadError,
     MissingDependencyError,
@@ -32,6 +34,8 @@ __all__ = [
     "ConfigError",
     "EmptyIndexError",
     "Failure",
+    "IndexBusyError",
+    "IndexCheck",
     "IndexInfo",
     "IndexedDocument",
     "IngestError",

@@ -69,8 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the web chat")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
-    serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (visible in `ps`: prefer --auth-file)")
+    serve.add_argument("--auth-file", type=Path, metavar="PATH", help="require the USER:PASSWORD login on this file's first line")
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check", help="verify that the index holds exactly what it lists (--repair fixes it)")
+    check.add_argument("--repair", action="store_true", help="remove orphan passages, stray records and damaged documents")
+    check.set_defaults(run=_check)
     return parser
 
 
@@ -83,7 +88,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
     if getattr(args, "answerer", None):
         updates["answer"] = settings.answer.model_copy(update={"answerer": args.answerer})
-    web = {key: getattr(args, key, None) for key in ("host", "port", "auth")}
+    web = {key: getattr(args, key, None) for key in ("host", "port", "auth", "auth_file")}
     if any(value is not None for value in web.values()):
         updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})
     return settings.model_copy(update=updates)
@@ -145,8 +150,24 @@ def _eval(assistant: Assistant, args: argparse.Namespace) -> int:
 def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.web import serve
 
+    if args.auth:
+        logging.getLogger("assistant").warning(
+            "A password given with --auth is visible to every user of this machine (`ps`): "
+            "put USER:PASSWORD in a file only you can read and pass --auth-file, or set ASSISTANT_WEB__AUTH."
+        )
     serve(assistant)
     return 0
+
+
+def _check(assistant: Assistant, args: argparse.Namespace) -> int:
+    found = assistant.check(repair=args.repair)
+    print(found)
+    if not args.repair:
+        return 0 if found.ok else 1
+    after = assistant.check()
+    if not found.ok:
+        print(f"after the repair: {'consistent' if after.ok else 'still inconsistent'}")
+    return 0 if after.ok else 1
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -78,6 +78,9 @@ class WebSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to bind; 0.0.0.0 exposes it to the network.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
     auth: str | None = Field(None, description="`user:password` required to open the chat.")
+    auth_file: Path | None = Field(
+        None, description="File whose first line is the `user:password` login (keeps it out of `ps`); `auth` wins if both are set."
+    )
 
 
 class Settings(IngestSettings):

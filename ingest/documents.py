@@ -24,6 +24,7 @@ class SourceDocument:
     text: str
     title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    encoding: str = ""  # what the file was decoded from, for text formats ("utf-8", "cp1252")
 
     @property
     def fingerprint(self) -> str:

@@ -7,6 +7,7 @@ with a reason a user can act on; the pipeline skips the file and goes on.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,33 +17,58 @@ from langchain_core.documents import Document
 
 from ingest.documents import SourceDocument, parse_header
 from ingest.errors import LoadError
-from ingest.limits import check_archive
+from ingest.limits import check_archive, check_pdf, check_text, check_text_file
 from ingest.settings import LimitSettings
 
 _SNIFF_BYTES = 8192
 
 
 def read_text(path: Path) -> str:
-    """The file decoded as UTF-8, refusing binary content and bad bytes."""
-    data = path.read_bytes()
+    """The file's text, refusing binary content (see `decode_text`)."""
+    return decode_text(path.read_bytes())[0]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read in: UTF-8 (with or without a BOM), UTF-16 with
+    its BOM, else a legacy encoding recognised by charset-normalizer. Windows-1252 is tried
+    first: on short Western text the detector's own first guess is often a look-alike code
+    page (cp775, mac_iceland) that garbles the accents."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _decoded(data, "utf-32")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decoded(data, "utf-16")
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise LoadError("looks like a binary file, not text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
-        raise LoadError(f"is not valid UTF-8 (bad byte at offset {error.start}); save it as UTF-8") from None
+        bad = error.start
+    import charset_normalizer
+
+    match = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    match = match or charset_normalizer.from_bytes(data).best()
+    if match is None:
+        raise LoadError(f"is not UTF-8 (bad byte at offset {bad}) and its encoding was not recognised; save it as UTF-8")
+    return _decoded(data, match.encoding)
+
+
+def _decoded(data: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        return data.decode(encoding).lstrip("\ufeff"), codecs.lookup(encoding).name
+    except UnicodeDecodeError as error:
+        raise LoadError(f"is not valid {encoding} (bad byte at offset {error.start}); save it as UTF-8") from None
 
 
 class TextLoader(BaseLoader):
-    """Plain text and Markdown, read as UTF-8."""
+    """Plain text and Markdown: UTF-8, or a legacy encoding named in the metadata."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def lazy_load(self) -> Iterator[Document]:
-        text = read_text(self.path)
+        text, encoding = decode_text(self.path.read_bytes())
         title = _markdown_title(text) if self.path.suffix.lower() == ".md" else ""
-        yield Document(page_content=text, metadata={"title": title})
+        yield Document(page_content=text, metadata={"title": title, "encoding": encoding})
 
 
 class HTMLLoader(BaseLoader):
@@ -54,14 +80,15 @@ class HTMLLoader(BaseLoader):
     def lazy_load(self) -> Iterator[Document]:
         from bs4 import BeautifulSoup
 
-        soup = BeautifulSoup(read_text(self.path), "html.parser")
+        markup, encoding = decode_text(self.path.read_bytes())
+        soup = BeautifulSoup(markup, "html.parser")
         for hidden in soup(["script", "style", "noscript", "template"]):
             hidden.decompose()
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
         if soup.title:
             soup.title.decompose()
         text = re.sub(r"\n\s*\n+", "\n\n", soup.get_text("\n"))
-        yield Document(page_content=text.strip(), metadata={"title": title})
+        yield Document(page_content=text.strip(), metadata={"title": title, "encoding": encoding})
 
 
 class PDFLoader(BaseLoader):
@@ -134,8 +161,13 @@ def load(path: Path, doc_id: str, limits: LimitSettings | None = None) -> Source
     loader_class = LOADERS.get(path.suffix.lower())
     if loader_class is None:
         raise LoadError(f"has an unsupported extension; supported: {', '.join(sorted(LOADERS))}")
-    if path.suffix.lower() in ARCHIVES:
+    suffix = path.suffix.lower()
+    if suffix in ARCHIVES:
         check_archive(path, limits)
+    elif suffix == ".pdf":
+        check_pdf(path, limits)
+    else:
+        check_text_file(path, limits)
     try:
         (document,) = loader_class(path).load()
     except OSError as error:
@@ -143,6 +175,7 @@ def load(path: Path, doc_id: str, limits: LimitSettings | None = None) -> Source
     text = document.page_content
     if not text.strip():
         raise LoadError("has no text")
+    check_text(text, limits)
     title, fields = parse_header(text)
     return SourceDocument(
         doc_id=doc_id,
@@ -150,6 +183,7 @@ def load(path: Path, doc_id: str, limits: LimitSettings | None = None) -> Source
         text=text,
         title=document.metadata.get("title") or title,
         fields=fields,
+        encoding=document.metadata.get("encoding", ""),
     )
 
 

@@ -1,15 +1,19 @@
 """Ingest: find files -> load -> split -> index, then remove what left the folders.
 
 Unchanged files are recognised by their fingerprint and never split or embedded again;
-a file that fails to load is skipped with a warning and keeps whatever the index
-already held of it.
+a file that fails to load (or is over a limit) is skipped with a warning and keeps
+whatever the index already held of it.
+
+An ingest holds the writer lock throughout. It first puts the index right: writes a
+killed ingest left unfinished are undone, and when the counts of passages disagree the
+whole index is checked and repaired (orphans removed; `ingest.consistency`). Documents
+are then written a group at a time (about one write batch of passages), each group
+listed as soon as it is stored: a kill loses at most the group in flight.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +24,14 @@ from tqdm import tqdm
 
 from ingest.catalog import IndexedDocument
 from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
+from ingest.consistency import check, quick_check
 from ingest.documents import SourceDocument
-from ingest.errors import IngestError, LoadError
+from ingest.errors import LoadError
+from ingest.files import discover, doc_id_for, existing, under  # noqa: F401 (doc_id_for: re-exported)
 from ingest.index import Index
-from ingest.loaders import is_supported, load
+from ingest.limits import check_passages
+from ingest.loaders import load
+from ingest.migration import Migration
 from ingest.settings import ChunkingSettings
 
 log = logging.getLogger("ingest")
@@ -52,14 +60,27 @@ class IngestSummary:
     passages_added: int = 0
     passages_removed: int = 0
     seconds: float = 0.0
+    recovered: list[str] = field(default_factory=list)  # documents of interrupted writes, undone
+    orphans: int = 0  # passages removed that no listed document accounted for
+    renamed: int = 0  # documents re-keyed to their stable id, not embedded again
+    encodings: dict[str, str] = field(default_factory=dict)  # files read in a legacy encoding
 
     def __str__(self) -> str:
-        return (
+        lines = [
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.failed)} failed; "
             f"{self.passages_added} passages embedded, {self.passages_removed} removed "
             f"in {self.seconds:.1f} s"
-        )
+        ]
+        if self.recovered or self.orphans:
+            lines.append(
+                f"repaired: {self.orphans} orphan passage(s) removed, left by an interrupted ingest "
+                f"({len(self.recovered)} document(s) unfinished; those still on disk were written again)"
+            )
+        if self.renamed:
+            lines.append(f"{self.renamed} document(s) moved to their stable id, without embedding them again")
+        lines += [f"read {path} as {encoding} (it is not UTF-8)" for path, encoding in self.encodings.items()]
+        return "\n".join(lines)
 
 
 def ingest(
@@ -75,22 +96,36 @@ def ingest(
     document not found under `paths` does.
     """
     started = time.perf_counter()
-    roots = [_existing(Path(path)) for path in paths]
+    roots = [existing(Path(path)) for path in paths]
+    root = index.settings.docs_root
     summary = IngestSummary()
-    known = index.catalog.entries()
-    if not known:
-        _note_unrecorded_passages(index)
-    files = list(_discover(roots, summary))
-    changed = _load_changed(files, known, index, summary)
-    _write(index, changed, summary, progress)
-    found = {doc_id for _, doc_id in files}
-    stale = [doc_id for doc_id in known if doc_id not in found and (prune or _under(doc_id, roots))]
-    summary.passages_removed += index.remove(stale)
-    summary.removed = len(stale)
-    if summary.added or summary.updated or summary.removed:
-        index.search_index()  # BM25 and the embedding matrix follow the store
+    with index.writing():
+        _restore(index, summary)
+        known = index.catalog.entries()
+        if not known:
+            _note_unrecorded_passages(index)
+        files = list(discover(roots, root, lambda path, reason: _fail(summary, path, reason)))
+        changed = _load_changed(files, Migration(index, known), index, summary)
+        _write(index, changed, summary, progress)
+        found = {doc_id for _, doc_id in files}
+        stale = [doc_id for doc_id in index.catalog.entries() if doc_id not in found and (prune or under(doc_id, roots, root))]
+        summary.passages_removed += index.remove(stale)
+        summary.removed += len(stale)
+        if summary.added or summary.updated or summary.removed or summary.orphans or summary.renamed:
+            index.search_index()  # BM25 and the embedding matrix follow the store
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _restore(index: Index, summary: IngestSummary) -> None:
+    """Undo interrupted writes; when the counts still disagree, check and repair everything."""
+    before = index.count()
+    summary.recovered = index.recover()
+    problem = quick_check(index)
+    if problem:
+        log.warning("The index was not consistent (%s): repairing it.", problem)
+        summary.recovered += check(index, repair=True).damaged
+    summary.orphans = max(0, before - index.count())
 
 
 def _note_unrecorded_passages(index: Index) -> None:
@@ -106,92 +141,40 @@ def _note_unrecorded_passages(index: Index) -> None:
         )
 
 
-def doc_id_for(path: Path) -> str:
-    """A stable id: the path relative to the working directory, or absolute outside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
-def _existing(path: Path) -> Path:
-    if not path.exists():
-        raise IngestError(f"No such file or folder: {path}")
-    return path
-
-
-def _under(doc_id: str, roots: list[Path]) -> bool:
-    """Whether a document belongs to one of the ingested folders."""
-    return any(root.is_dir() and doc_id.startswith(doc_id_for(root).rstrip("/") + "/") for root in roots)
-
-
-def _discover(roots: list[Path], summary: IngestSummary) -> Iterator[tuple[Path, str]]:
-    """Supported files under the roots (a file given by name is taken whatever it is)."""
-    seen: set[str] = set()
-    for root in roots:
-        for path in _walk(root, summary) if root.is_dir() else [root]:
-            doc_id = doc_id_for(path)
-            if doc_id not in seen:
-                seen.add(doc_id)
-                yield path, doc_id
-
-
-def _walk(root: Path, summary: IngestSummary) -> Iterator[Path]:
-    """Files under a folder, sorted, not following links out of it or into loops."""
-    top = root.resolve()
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.startswith(".") or not is_supported(path):
-                continue
-            problem = _link_problem(path, top) if path.is_symlink() else None
-            if problem:
-                _fail(summary, path, problem)
-                continue
-            yield path
-
-
-def _link_problem(link: Path, top: Path) -> str | None:
-    """Why a symbolic link can't be ingested (a loop, dangling, or leading out), or None."""
-    try:
-        target = link.resolve(strict=True)
-    except RuntimeError:  # a loop, before Python 3.13
-        return "is a symbolic link loop"
-    except OSError as error:
-        if error.errno == errno.ELOOP:  # a loop, from Python 3.13
-            return "is a symbolic link loop"
-        return f"is a broken symbolic link ({error.strerror or error})"
-    if not target.is_relative_to(top):
-        return "is a link to a file outside the ingested folder"
-    return None
-
-
 def _load_changed(
-    files: list[tuple[Path, str]], known: dict[str, IndexedDocument], index: Index, summary: IngestSummary
-) -> list[SourceDocument]:
-    """Load every file; keep the ones whose content differs from what the index holds."""
-    chunking = index.settings.chunking
+    files: list[tuple[Path, str]], migration: Migration, index: Index, summary: IngestSummary
+) -> list[tuple[SourceDocument, list[Document]]]:
+    """Load every file; split the ones whose content differs from what the index holds."""
+    chunking, limits = index.settings.chunking, index.settings.limits
+    splitter = make_splitter(chunking)
     changed = []
     for path, doc_id in files:
         try:
-            document = load(path, doc_id, index.settings.limits)
+            document = load(path, doc_id, limits)
         except LoadError as error:
             _fail(summary, path, str(error))
             continue
         except Exception as error:  # a parser bug must not stop the other files
             _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
             continue
-        entry = known.get(doc_id)
+        if document.encoding not in ("", "utf-8"):
+            summary.encodings[str(path)] = document.encoding
+        entry = migration.entry(path, doc_id, _fingerprint(document, chunking))
         if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
             summary.unchanged += 1
             continue
-        if entry is None:
-            summary.added += 1
-        else:
-            summary.updated += 1
-        changed.append(document)
+        passages = split(document, splitter)
+        try:
+            check_passages(len(passages), limits)
+        except LoadError as error:
+            _fail(summary, path, str(error))
+            continue
+        summary.added += entry is None
+        summary.updated += entry is not None
+        changed.append((document, passages))
+    summary.renamed += migration.renamed
+    summary.removed += migration.removed
+    summary.passages_removed += migration.passages_removed
     return changed
 
 
@@ -200,27 +183,43 @@ def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
     return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}/{PASSAGE_FORMAT}"
 
 
-def _write(index: Index, documents: list[SourceDocument], summary: IngestSummary, progress: bool) -> None:
-    """Split the changed documents, embed and store their passages, then record them."""
-    splitter = make_splitter(index.settings.chunking)
-    passages = {document.doc_id: split(document, splitter) for document in documents}
-    total = sum(len(p) for p in passages.values())
-    stream = (passage for doc_passages in passages.values() for passage in doc_passages)
-    with tqdm(total=total, unit="passage", desc="Embedding", disable=not progress or not total) as bar:
-        result = index.write(_tracked(stream, bar, index.settings.store.write_batch))
-        bar.update(total - bar.n)
-    summary.passages_added += result["num_added"] + result["num_updated"]
-    summary.passages_removed += result["num_deleted"]
+def _write(
+    index: Index, changed: list[tuple[SourceDocument, list[Document]]], summary: IngestSummary, progress: bool
+) -> None:
+    """Embed and store the changed documents' passages, a group at a time, each group listed
+    in the catalog once its passages are stored."""
     chunking = index.settings.chunking
-    index.catalog.put([_entry(d, len(passages[d.doc_id]), chunking) for d in documents])
+    total = sum(len(passages) for _, passages in changed)
+    with tqdm(total=total, unit="passage", desc="Embedding", disable=not progress or not total) as bar:
+        for group in _groups(changed, index.settings.store.write_batch):
+            entries = [_entry(document, len(passages), chunking) for document, passages in group]
+            stream = (passage for _, passages in group for passage in passages)
+            result, busy = index.put(entries, _tracked(stream, bar))
+            summary.passages_added += result["num_added"] + result["num_updated"]
+            summary.passages_removed += result["num_deleted"]
+            for document, _ in group:
+                if document.doc_id in busy:
+                    _fail(summary, Path(document.source), f"is being written by another ingest ({busy[document.doc_id]})")
 
 
-def _tracked(passages: Iterable[Document], bar: tqdm, batch: int) -> Iterator[Document]:
-    """Yield passages, advancing the bar once a batch has been taken and written."""
-    for count, passage in enumerate(passages):
-        if count and count % batch == 0:
-            bar.update(batch)
+def _groups(changed: list, size: int) -> Iterator[list]:
+    """Consecutive documents holding about `size` passages together (one document at least)."""
+    group, count = [], 0
+    for item in changed:
+        group.append(item)
+        count += len(item[1])
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+def _tracked(passages: Iterable[Document], bar: tqdm) -> Iterator[Document]:
+    """Yield passages, advancing the bar by each one taken."""
+    for passage in passages:
         yield passage
+        bar.update(1)
 
 
 def _entry(document: SourceDocument, passages: int, chunking: ChunkingSettings) -> IndexedDocument:

@@ -8,7 +8,8 @@ import pytest
 
 from assistant import ConfigError
 from assistant.web import uploads
-from assistant.web.app import ChatHandlers, example_questions, parse_auth
+from assistant.web.app import ChatHandlers, example_questions
+from assistant.web.logins import parse_auth
 
 
 def test_respond_streams_then_renders_the_answer_and_records_the_turn(seeded):
