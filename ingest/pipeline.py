@@ -72,11 +72,11 @@ class IngestSummary:
             f"{self.passages_added} passages embedded, {self.passages_removed} removed "
             f"in {self.seconds:.1f} s"
         ]
-        if self.recovered or self.orphans:
-            lines.append(
-                f"repaired: {self.orphans} orphan passage(s) removed, left by an interrupted ingest "
-                f"({len(self.recovered)} document(s) unfinished; those still on disk were written again)"
-            )
+        repaired = [f"{self.orphans} orphan passage(s) removed"] if self.orphans else []
+        if self.recovered:
+            repaired.append(f"{len(self.recovered)} unfinished document(s) undone (written again if found under the paths)")
+        if repaired:
+            lines.append("repaired what an interrupted ingest left: " + "; ".join(repaired))
         if self.renamed:
             lines.append(f"{self.renamed} document(s) moved to their stable id, without embedding them again")
         lines += [f"read {path} as {encoding} (it is not UTF-8)" for path, encoding in self.encodings.items()]
