@@ -24,6 +24,10 @@ def _over(what: str, limit: int, unit: str, setting: str) -> LoadError:
     return LoadError(f"{what}, more than the {limit:,}{unit} limit (ASSISTANT_LIMITS__{setting})")
 
 
+def _size(size: int) -> str:
+    return f"{size / _MB:,.1f} MB" if size >= _MB else f"{size / 1024:,.0f} KB"
+
+
 def check_archive(path: Path, limits: LimitSettings) -> None:
     """Refuse a zip container that declares more than `limits.max_unpacked_mb` unpacked, or
     a member that unpacks to more than `limits.max_unpack_ratio` times its packed size.
@@ -44,8 +48,8 @@ def check_archive(path: Path, limits: LimitSettings) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size >= RATIO_FLOOR and ratio > limits.max_unpack_ratio:
             raise _over(
-                f"unpacks {member.filename} from {member.compress_size / 1024:,.0f} KB to "
-                f"{member.file_size / _MB:,.1f} MB ({ratio:,.0f} times: a zip bomb?)",
+                f"unpacks {member.filename} from {_size(member.compress_size)} to {_size(member.file_size)} "
+                f"({ratio:,.0f} times: a zip bomb?)",
                 limits.max_unpack_ratio,
                 "x",
                 "MAX_UNPACK_RATIO",
@@ -56,7 +60,7 @@ def check_text_file(path: Path, limits: LimitSettings) -> None:
     """Refuse a text file too large to hold at most `limits.max_text_chars`, without reading it."""
     size = path.stat().st_size
     if size > limits.max_text_chars * _UTF8_MAX_BYTES:
-        raise _over(f"is {size / _MB:,.0f} MB of text", limits.max_text_chars, " characters", "MAX_TEXT_CHARS")
+        raise _over(f"is {_size(size)} of text", limits.max_text_chars, " characters", "MAX_TEXT_CHARS")
 
 
 def check_text(text: str, limits: LimitSettings) -> None:
