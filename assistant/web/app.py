@@ -113,7 +113,7 @@ class ChatHandlers:
         try:
             return self.assistant.ask(question, history or []).model_dump(mode="json")
         except AssistantError as error:
-            raise gr.Error(str(error)) from None
+            raise gr.Error(str(error), print_exception=False) from None  # a message for the client, not a bug
 
     def new_chat(self) -> tuple:
         """An empty conversation: (textbox, chatbot, turns, sources)."""
