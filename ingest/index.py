@@ -153,12 +153,15 @@ class Index:
         return stale
 
     @reaching_store
-    def rekey(self, old: str, new: str, source: str) -> int:
-        """Give a document a new id and source without embedding it again: its passages are
-        copied, vectors and all, under the ids their new metadata hashes to."""
-        if self.catalog.claim([old, new], self.writer, self._gone):
-            return 0
-        entry = self.catalog.entries().get(old)
+    def rekey(self, entry: IndexedDocument, new: str, source: str) -> bool:
+        """Give a listed document a new id and source without embedding it again: its passages
+        are copied, vectors and all, under the ids their new metadata hashes to. False when
+        another writer holds either id (nothing changes)."""
+        old = entry.doc_id
+        busy = self.catalog.claim([old, new], self.writer, self._gone)
+        if busy:
+            self.catalog.commit(released=[doc_id for doc_id in (old, new) if doc_id not in busy])
+            return False
         got = self.collection.get(where={"doc_id": old}, include=["documents", "metadatas", "embeddings"])
         metadatas = [{**meta, "doc_id": new, "source": source} for meta in got["metadatas"]]
         ids = [records.passage_id(Document(page_content=t, metadata=m)) for t, m in zip(got["documents"], metadatas)]
@@ -166,9 +169,8 @@ class Index:
             self.collection.upsert(ids=ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=metadatas)
             self.records.update(ids, group_ids=[new] * len(ids))
         self._erase([old])
-        put = [replace(entry, doc_id=new, source=source)] if entry else []
-        self.catalog.commit(put=put, removed=[old], released=[old, new])
-        return len(ids)
+        self.catalog.commit(put=[replace(entry, doc_id=new, source=source)], removed=[old], released=[old, new])
+        return True
 
     def _erase(self, doc_ids: list[str]) -> int:
         """Delete documents' passages (recorded or not), then their records; the caller holds

@@ -51,9 +51,10 @@ class Migration:
         if not older:
             return self.known.get(doc_id)
         if doc_id not in self.known:
-            first = older.pop(0)
-            self.index.rekey(first, doc_id, str(path))
-            self.known[doc_id] = replace(self.known.pop(first), doc_id=doc_id, source=str(path))
+            first = self.known[older.pop(0)]
+            if not self.index.rekey(first, doc_id, str(path)):
+                return None  # another machine is writing it: this file is written as new
+            self.known[doc_id] = replace(self.known.pop(first.doc_id), doc_id=doc_id, source=str(path))
             self.renamed += 1
         if older:
             self.passages_removed += self.index.remove(older)

@@ -27,7 +27,7 @@ from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
 from ingest.consistency import check, quick_check
 from ingest.documents import SourceDocument
 from ingest.errors import LoadError
-from ingest.files import discover, doc_id_for, existing, under  # noqa: F401 (doc_id_for: re-exported)
+from ingest.files import discover, existing, under
 from ingest.index import Index
 from ingest.limits import check_passages
 from ingest.loaders import load

@@ -19,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 from assistant import Assistant, Settings
 from assistant.cli import main
 from assistant.web import render
+from assistant.web.app import ChatHandlers
 from ingest import search
 from ingest.records import passage_id
 from tests.corpora import code_word, write_report
@@ -114,6 +115,7 @@ def test_check_finds_orphans_the_web_warns_and_repair_removes_them(assistant, co
     info = assistant.describe()
     assert "the store holds" in info.warning
     assert 'data-testid="index-warning"' in render.index_html(info, assistant.documents(), "extractive")
+    assert "check --repair" in ChatHandlers(assistant).refresh()[0]  # the web chat's Index tab
 
     assert main(["check"], assistant) == 1
     assert "2 orphan passage(s) of 1 unlisted document(s)" in capsys.readouterr().out
@@ -121,7 +123,7 @@ def test_check_finds_orphans_the_web_warns_and_repair_removes_them(assistant, co
     printed = capsys.readouterr().out
     assert "removed: 2 orphan passage(s)" in printed and "after the repair: consistent" in printed
     assert assistant.check().ok and assistant.describe().warning == ""
-    assert "index-warning" not in render.index_html(assistant.describe(), assistant.documents(), "extractive")
+    assert "index-warning" not in ChatHandlers(assistant).refresh()[0]
     assert not any(code_word(99, 0) in text for text in texts_anywhere(assistant))
     assert assistant.describe().documents == 3
 

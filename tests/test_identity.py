@@ -57,7 +57,7 @@ def write_older_ids(assistant: Assistant, cwd: Path) -> None:
     path relative to the working directory): the index such a version wrote."""
     for entry in list(assistant.index.catalog.entries().values()):
         older = Path(entry.doc_id).relative_to(cwd).as_posix()
-        assistant.index.rekey(entry.doc_id, older, older)
+        assistant.index.rekey(entry, older, older)
 
 
 def test_an_index_with_older_ids_is_re_keyed_without_embedding(assistant, corpus, embeddings, tmp_path, monkeypatch):
