@@ -90,16 +90,19 @@ def timed_ingest(corpus: Path, data_dir: Path, log: Path) -> float:
     return time.monotonic() - locked
 
 
-def killed_ingest(corpus: Path, data_dir: Path, log: Path, delay: float) -> bool:
-    """Start an ingest, SIGKILL it `delay` seconds after it took the lock; True if it died."""
+def killed_ingest(corpus: Path, data_dir: Path, log: Path, delay: float) -> float | None:
+    """Start an ingest, SIGKILL it `delay` seconds after it took the lock. None if it died;
+    if it had finished first, the seconds it held the lock (at most `delay`)."""
     process = ingest_process(corpus, data_dir, log)
-    wait_for_lock(process, data_dir)
-    time.sleep(delay)
+    locked = wait_for_lock(process, data_dir)
+    deadline = locked + delay
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
     if process.poll() is not None:
-        return False
+        return time.monotonic() - locked
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    return True
+    return None
 
 
 def snapshot(assistant: Assistant) -> dict:
@@ -140,6 +143,7 @@ class Outcome:
     seed: int
     kills: list[float]  # seconds after taking the lock at which an ingest was killed
     finished: int  # ingests meant to be killed that had finished first
+    full_run: float | None  # seconds the first (full) ingest held the lock, when it finished before its kill
     changes: list[str]  # reports added (+), edited (~) and deleted (-) before each ingest after the first
     documents: int
     passages: int
@@ -151,20 +155,23 @@ class Outcome:
 
 
 def run_seed(seed: int, root: Path, embeddings, write_seconds: float, kills: int = 2, documents: int = 30) -> Outcome:
-    """Kill `kills` ingests of a changing corpus, let the next one finish, compare with a clean ingest."""
+    """Kill `kills` ingests of a changing corpus, each at a uniform random moment of the first
+    `write_seconds` after it took the lock; let the next one finish; compare with a clean ingest."""
     rng = random.Random(seed)
     reports = Reports(root / f"corpus-{seed}" / "reports")
     reports.add(rng, documents)
     data_dir, log = root / f"data-{seed}", root / f"ingest-{seed}.log"
-    landed, finished, changes = [], 0, []
+    landed, finished, changes, full_run = [], 0, [], None
     for number in range(kills):
         if number:
             changes.append(reports.mutate(rng))
-        delay = rng.uniform(0, write_seconds * 1.2)
-        if killed_ingest(reports.folder, data_dir, log, delay):
+        delay = rng.uniform(0, write_seconds)
+        took = killed_ingest(reports.folder, data_dir, log, delay)
+        if took is None:
             landed.append(round(delay, 2))
         else:
             finished += 1
+            full_run = took if number == 0 else full_run
     changes.append(reports.mutate(rng))
     final_log = root / f"ingest-{seed}-final.log"
     timed_ingest(reports.folder, data_dir, final_log)
@@ -177,6 +184,7 @@ def run_seed(seed: int, root: Path, embeddings, write_seconds: float, kills: int
         seed=seed,
         kills=landed,
         finished=finished,
+        full_run=full_run,
         changes=changes,
         documents=len(got["catalog"]),
         passages=len(got["passages"]),
