@@ -75,3 +75,20 @@ def test_auth_is_user_colon_password():
     for bad in ("me", "me:", ":secret"):
         with pytest.raises(ConfigError, match="USER:PASSWORD"):
             parse_auth(bad)
+
+
+def test_the_login_comes_from_the_settings_or_a_file_and_delays_grow_to_a_cap(tmp_path):
+    from assistant.settings import WebSettings
+    from assistant.web.logins import LoginGuard, configured_account, is_loopback
+
+    login = tmp_path / "login"
+    login.write_text("\n  reader:open sesame  \nignored:line\n", encoding="utf-8")
+    assert configured_account(WebSettings(auth_file=login)) == ("reader", "open sesame")
+    assert configured_account(WebSettings(auth="me:pw", auth_file=login)) == ("me", "pw")
+    assert configured_account(WebSettings()) is None
+    with pytest.raises(ConfigError, match="Cannot read the login file"):
+        configured_account(WebSettings(auth_file=tmp_path / "missing"))
+    assert [LoginGuard("a", "b").delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "192.168.1.5", "example.org")] == [
+        True, True, True, False, False, False,
+    ]
