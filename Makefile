@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install llm model run ingest test bench clean llama-flags
+.PHONY: install llm model run ingest test test-fast bench clean llama-flags
 
 install: $(VENV)/.installed
 
@@ -57,14 +57,27 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# OCR of scanned PDF pages and images: Debian's tesseract with its English data.
+TESSERACT ?= /usr/bin/tesseract
+.PHONY: ocr
+ocr: $(TESSERACT)
+
+$(TESSERACT):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng
+
 ingest: install
 	$(BIN)/assistant ingest docs
 
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: llm browser
+test: llm browser ocr
 	$(BIN)/python -m pytest
+
+# Between edits: unit and contract tests on embedded Chroma; no browser, LLM, server or subprocess.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" -q
 
 # LIMIT=N: quick runs (the first N MultiHop-RAG questions, core.py on 60 files); empty: the full sets.
 bench: install

@@ -10,6 +10,7 @@
 from assistant.answer import Answer, Citation, Passage, Response, Sentence
 from assistant.core import Assistant
 from assistant.settings import Settings
+from assistant.usage import TokenUsage
 from ingest.catalog import IndexedDocument
 from ingest.consistency import IndexCheck
 from ingest.errors import (
@@ -21,9 +22,11 @@ from ingest.errors import (
     LoadError,
     MissingDependencyError,
     QuestionError,
+    QuestionSetError,
     StoreUnavailableError,
 )
 from ingest.index import IndexInfo
+from ingest.pages import PageText
 from ingest.pipeline import Failure, IngestSummary
 
 __all__ = [
@@ -42,10 +45,13 @@ __all__ = [
     "IngestSummary",
     "LoadError",
     "MissingDependencyError",
+    "PageText",
     "Passage",
     "QuestionError",
+    "QuestionSetError",
     "Response",
     "Sentence",
     "Settings",
     "StoreUnavailableError",
+    "TokenUsage",
 ]

@@ -12,7 +12,19 @@ from collections.abc import Iterator
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.citations.markers import strip_markers, with_markers
+from assistant.usage import Meter, TokenUsage
 from ingest.errors import AssistantError
+
+
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """How a page is named to a reader: 'p. 3', 'pp. 3–4', or '' for an unpaged document.
+
+    >>> page_label(3), page_label(3, 4), page_label(None)
+    ('p. 3', 'pp. 3–4', '')
+    """
+    if page is None:
+        return ""
+    return f"pp. {page}–{page_end}" if page_end and page_end != page else f"p. {page}"
 
 
 class Passage(BaseModel):
@@ -29,6 +41,15 @@ class Passage(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict, description="Header fields (source, published, ...).")
     page: int | None = Field(None, description="Page (or slide) the passage starts on; None for unpaged formats.")
     page_end: int | None = Field(None, description="Page the passage ends on, when it is not `page`.")
+    page_breaks: list[int] = Field(
+        default_factory=list, description="Document offsets inside the passage where its next pages begin."
+    )
+
+    def page_of(self, offset: int) -> int | None:
+        """The page holding the document offset `offset` (inside this passage); None if unpaged."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for start in self.page_breaks if start <= offset)
 
 
 class Citation(BaseModel):
@@ -121,8 +142,9 @@ class Response:
     supports, so show `answer()` once it is there.
     """
 
-    def __init__(self, items: Iterator[str | Answer]) -> None:
+    def __init__(self, items: Iterator[str | Answer], meter: Meter | None = None) -> None:
         self._items = items
+        self._meter = meter
         self._answer: Answer | None = None
         self._pieces: list[str] = []
 
@@ -142,6 +164,12 @@ class Response:
             raise AssistantError("The answer was cut short; please ask again.")
         return self._answer
 
+    def close(self) -> None:
+        """Stop writing the answer (its reader went away): the model it holds is free at once."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
     def text(self) -> str:
         """The finished answer's text, with its `[n]` markers."""
         return self.answer().text
@@ -150,6 +178,11 @@ class Response:
     def streamed(self) -> str:
         """The pieces streamed so far, joined."""
         return "".join(self._pieces)
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens the language model read and wrote for this answer so far (zero when none ran)."""
+        return self._meter.usage if self._meter else TokenUsage()
 
     @property
     def revised(self) -> bool:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.answer import Answer, page_label
 from assistant.core import Assistant
 from assistant.settings import Settings
 from ingest.errors import AssistantError
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logs")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="index files or folders (.txt .md .html .pdf .docx)")
+    ingest = commands.add_parser("ingest", help="index files or folders (PDF, Office, e-books, mail, images, text; see README)")
     ingest.add_argument("paths", nargs="*", default=["docs"], help="files or folders (default: docs)")
     ingest.add_argument("--prune", action="store_true", help="also remove indexed documents not found under PATHS")
     ingest.add_argument("--rebuild", action="store_true", help="empty the index first (after changing the model)")
@@ -61,17 +61,24 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", type=Path, help="question set (.jsonl, see ../shared/evalsets/README.md)")
     evaluate.add_argument("--corpus", type=Path, help="ingest this folder into an index of its own first")
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--split", help="only the questions of this split (e.g. dev, check)")
     evaluate.add_argument("--answerer", help="answerer to use (default: the configured one)")
     evaluate.add_argument("--out", type=Path, help="report folder (default: out/eval/<set>)")
     evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     evaluate.set_defaults(run=_eval)
 
-    serve = commands.add_parser("serve", help="start the web chat")
+    serve = commands.add_parser("serve", help="start the web chat, with an OpenAI-compatible API at /v1")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
     serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (visible in `ps`: prefer --auth-file)")
     serve.add_argument("--auth-file", type=Path, metavar="PATH", help="require the USER:PASSWORD login on this file's first line")
+    serve.add_argument("--api-key", metavar="KEY", help="require Authorization: Bearer KEY on the OpenAI-compatible API (/v1)")
     serve.set_defaults(run=_serve)
+
+    mcp = commands.add_parser("mcp", help="serve the documents to MCP clients (stdio, or --http PORT)")
+    mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
+    mcp.add_argument("--api-key", metavar="KEY", help="with --http: require Authorization: Bearer KEY")
+    mcp.set_defaults(run=_mcp)
 
     check = commands.add_parser("check", help="verify that the index holds exactly what it lists (--repair fixes it)")
     check.add_argument("--repair", action="store_true", help="remove orphan passages, stray records and damaged documents")
@@ -79,19 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OPTIONS = {  # command-line option -> the setting it overrides
+    "data_dir": "data_dir", "k": "retrieval.k", "answerer": "answer.answerer",
+    "host": "web.host", "port": "web.port", "auth": "web.auth", "auth_file": "web.auth_file", "api_key": "web.api_key",
+}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    updates: dict = {}
-    if args.data_dir:
-        updates["data_dir"] = args.data_dir
-    if getattr(args, "k", None):
-        updates["retrieval"] = settings.retrieval.model_copy(update={"k": args.k})
-    if getattr(args, "answerer", None):
-        updates["answer"] = settings.answer.model_copy(update={"answerer": args.answerer})
-    web = {key: getattr(args, key, None) for key in ("host", "port", "auth", "auth_file")}
-    if any(value is not None for value in web.values()):
-        updates["web"] = settings.web.model_copy(update={k: v for k, v in web.items() if v is not None})
-    return settings.model_copy(update=updates)
+    """The environment's settings with the command line's options on top."""
+    return Settings().updated({setting: getattr(args, option, None) for option, setting in _OPTIONS.items()})
 
 
 def _ingest(assistant: Assistant, args: argparse.Namespace) -> int:
@@ -120,12 +123,16 @@ def format_sources(answer: Answer) -> str:
     sentences the citation check could not find in their passages."""
     lines = ["", "Sources:"] if answer.citations else []
     for citation in answer.citations:
-        lines.append(f"[{citation.number}] {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
+        where = ", ".join(filter(None, [citation.source, page_label(citation.page, citation.page_end)]))
+        lines.append(f"[{citation.number}] {citation.title} ({where}, characters {citation.start}-{citation.end})")
         lines.append(f"    “{citation.quote}”")
     flagged = [sentence for sentence in answer.sentences if not sentence.supported]
     if flagged:
         lines += ["", "Not found in the cited passages (check before relying on it):"]
         lines += [f"  ⚠ {sentence.text}" for sentence in flagged]
+    if answer.set_aside:
+        lines += ["", "Set aside, not the answer:"]
+        lines += [f"  ✗ {sentence.text} ({sentence.reason})" for sentence in answer.set_aside]
     return "\n".join(lines)
 
 
@@ -138,6 +145,7 @@ def _eval(assistant: Assistant, args: argparse.Namespace) -> int:
         settings=assistant.settings,
         corpus=args.corpus,
         limit=args.limit,
+        split=args.split,
         answerer=args.answerer,
         progress=not args.quiet,
     )
@@ -168,6 +176,16 @@ def _check(assistant: Assistant, args: argparse.Namespace) -> int:
     if not found.ok:
         print(f"after the repair: {'consistent' if after.ok else 'still inconsistent'}")
     return 0 if after.ok else 1
+
+
+def _mcp(assistant: Assistant, args: argparse.Namespace) -> int:
+    from assistant.api.mcp import serve_http, serve_stdio
+
+    if args.http is None:
+        serve_stdio(assistant)
+    else:
+        serve_http(assistant, args.http)
+    return 0
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -16,14 +17,18 @@ from assistant.caching import cached
 from assistant.chain import build_chain
 from assistant.retrieval import make_retriever, to_passages
 from assistant.settings import Settings
+from assistant.usage import Meter
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import IndexedDocument
 from ingest.consistency import IndexCheck, check
-from ingest.errors import EmptyIndexError, IngestError, QuestionError
+from ingest.errors import ConfigError, EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
 from ingest.lock import writer_lock
+from ingest.pages import PageText
 
 History = Sequence[dict | tuple[str, str]]
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours pasted from a terminal: "\x1b[31m"
+ANSWERERS = ("extractive", "llamacpp", "openai")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -44,14 +49,11 @@ class Assistant:
         embeddings: Embeddings | None = None,
         answerer: Answerer | None = None,
     ) -> None:
-        settings = settings or Settings()
-        if data_dir is not None:
-            settings = settings.model_copy(update={"data_dir": Path(data_dir)})
-        self.settings = settings
+        self.settings = (settings or Settings()).updated({"data_dir": data_dir})
         self._embeddings = embeddings
         self._answerer = answerer
         self._index: Index | None = None
-        self._chain: Runnable | None = None
+        self._chains: dict[str, Runnable] = {}  # by answerer name
         self._query_embeddings: Embeddings | None = None
         self._lock = threading.RLock()
 
@@ -68,7 +70,7 @@ class Assistant:
                 raise IngestError(f"No such file or folder: {path}")
         with writer_lock(self.settings):  # one writer at a time: threads, processes (ingest.lock)
             if rebuild:
-                self._index, self._chain, self._query_embeddings = None, None, None
+                self._index, self._chains, self._query_embeddings = None, {}, None
             index = self._open(create=True, reset=rebuild)
             return ingest(index, paths, prune=prune, progress=progress)
 
@@ -78,18 +80,24 @@ class Assistant:
         breaks that and rebuild the search index. See `ingest.consistency`."""
         return check(self._open(create=True), repair=repair)
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
-        """Answer `question`, citing passages; `history` holds earlier turns of the conversation."""
-        return self.stream(question, history).answer()
+    def ask(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Answer:
+        """Answer `question`, citing passages; `history` holds earlier turns of the conversation.
 
-    def stream(self, question: str, history: History | None = None) -> Response:
+        `answerer` picks another answerer than the configured one for this question (see `answerers`).
+        """
+        return self.stream(question, history, answerer=answerer).answer()
+
+    def stream(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Response:
         """The answer as it is written: iterate the `Response` for text pieces, then call its
         `answer()`. A question that can't be asked raises here, before anything streams."""
         question, turns = self._checked(question), _turns(history)
+        name = _known(answerer or self.answerer_name)
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        return Response(self._get_chain().stream({"question": question, "history": turns}))
+        chain = self._get_chain(name)
+        meter = Meter()
+        return Response(meter.wrap(chain.stream({"question": question, "history": turns})), meter)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
@@ -133,10 +141,39 @@ class Assistant:
         entries = self._open(create=True).catalog.entries()
         return [entries[doc_id] for doc_id in sorted(entries)]
 
+    def page(self, doc_id: str, page: int) -> PageText | None:
+        """The whole text of one page (or slide) of an indexed document, to show a citation's
+        quote where it stands: `quote == text[citation.start - start : citation.end - start]`.
+        None for an unpaged document or a page it does not have."""
+        return self._open(create=True).page(doc_id, page)
+
+    def document_text(self, doc_id: str) -> str | None:
+        """A document's text as indexed, at its own offsets (a citation's `start:end` slices its
+        quote out of it); None when no such document is indexed."""
+        index = self._open(create=True)
+        if index.count() == 0:
+            return None
+        return index.search_index().text_of(doc_id)
+
     @property
     def answerer_name(self) -> str:
         """The configured answerer."""
         return self.settings.answer.answerer
+
+    @property
+    def answerers(self) -> list[str]:
+        """The answerers this machine can run, the configured one first: `extractive` always;
+        `llamacpp` when llama-cpp-python is installed and `llm.model_path` is a file; `openai`
+        when langchain-openai is installed and it is configured (the configured answerer, or
+        `llm.base_url` changed from its default)."""
+        llm = self.settings.llm
+        runnable = {
+            "extractive": True,
+            "llamacpp": _installed("llama_cpp") and Path(llm.model_path).is_file(),
+            "openai": _installed("langchain_openai")
+            and (self.answerer_name == "openai" or llm.base_url != type(llm).model_fields["base_url"].default),
+        }
+        return [self.answerer_name] + [name for name in ANSWERERS if runnable[name] and name != self.answerer_name]
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -150,14 +187,18 @@ class Assistant:
                 self._embeddings = self._index.embeddings
             return self._index
 
-    def _get_chain(self) -> Runnable:
+    def _get_chain(self, name: str) -> Runnable:
+        """The chain answering with the answerer `name`; each is made once and kept."""
         index = self._open(create=False)
         with self._lock:
-            if self._chain is None:
+            if name not in self._chains:
                 retriever = make_retriever(index, self.settings.retrieval, embeddings=self.embeddings)
-                answerer = self._answerer or make_answerer(self.settings, self.embeddings)
-                self._chain = build_chain(retriever, answerer)
-            return self._chain
+                if self._answerer is not None and name == self.answerer_name:
+                    answerer = self._answerer
+                else:
+                    answerer = make_answerer(self.settings.updated({"answer.answerer": name}), self.embeddings)
+                self._chains[name] = build_chain(retriever, answerer)
+            return self._chains[name]
 
     def _checked(self, question: str) -> str:
         question = _plain(question or "").strip()
@@ -167,6 +208,16 @@ class Assistant:
         if len(question) > limit:
             raise QuestionError(f"The question is {len(question):,} characters long; keep it under {limit:,}.")
         return question
+
+
+def _known(answerer: str) -> str:
+    if answerer not in ANSWERERS:
+        raise ConfigError(f"Unknown answerer {answerer!r}: use one of {', '.join(ANSWERERS)}.")
+    return answerer
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def _turns(history: History | None) -> list[tuple[str, str]]:
@@ -211,9 +262,10 @@ def _shown(item) -> str:
 
 
 def _plain(text: str) -> str:
-    """Text the tokenizer takes: control characters as spaces, lone surrogates (from
-    undecodable bytes or JSON escapes) as `?`."""
-    return _CONTROL.sub(" ", text).encode("utf-8", "replace").decode("utf-8")
+    """Text the tokenizer takes: terminal colour codes dropped, control characters as spaces,
+    lone surrogates (from undecodable bytes or JSON escapes) as `?`."""
+    text = _CONTROL.sub(" ", _TERMINAL_CODES.sub("", text))
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _content_text(content) -> str:

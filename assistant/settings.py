@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field, SecretStr
 
-from ingest.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, StoreSettings
+from ingest.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, LimitSettings, Section, StoreSettings
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(Section):
     """How passages are found for a question."""
 
     k: int = Field(6, ge=1, le=100, description="Passages retrieved per question.")
@@ -25,9 +25,23 @@ class RetrievalSettings(BaseModel):
     document_cap: int = Field(3, ge=1, description="Hybrid: most passages taken from one document.")
     metadata: bool = Field(True, description="Hybrid: favour documents whose outlet, author or date the question names.")
     clauses: bool = Field(True, description="Hybrid: also score each clause of a multi-part question.")
+    clause_weight: float = Field(1.0, ge=0.0, description="Hybrid: weight of the best clause's BM25 z-score.")
+    document_bm25_weight: float = Field(
+        0.5, ge=0.0, description="Hybrid: weight of whole-document BM25 inside a document's score."
+    )
+    named_boost: float = Field(
+        2.0, ge=0.0, description="Hybrid: document score bonus for documents whose outlet, author or date is named."
+    )
+    document_weight: float = Field(1.0, ge=0.0, description="Hybrid: weight of the document score in a passage's rank.")
+    early_penalty: float = Field(
+        1.0, ge=0.0, description="Hybrid: score taken off per passage already taken from the same document."
+    )
+    late_penalty: float = Field(6.0, ge=0.0, description="Hybrid: the same penalty from the `late_from`-th place on.")
+    late_from: int = Field(4, ge=0, description="Hybrid: places filled before `late_penalty` applies.")
+    pool: int = Field(300, ge=1, description="Hybrid: best passages considered when filling the places.")
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(Section):
     """How the answer is written from the passages."""
 
     answerer: Literal["extractive", "llamacpp", "openai"] = Field(
@@ -36,6 +50,27 @@ class AnswerSettings(BaseModel):
         "`openai` calls any OpenAI-compatible server.",
     )
     max_sentences: int = Field(2, ge=1, le=10, description="Extractive: most sentences quoted.")
+    expectations: bool = Field(
+        True,
+        description="Quote only sentences that hold the kind of thing the question asks for (a number, a date, "
+        "a name ...) and every entity it names (spaCy reads the question).",
+    )
+    dense_weight: float = Field(
+        0.6, ge=0.0, le=1.0, description="Extractive: weight of embedding similarity against word overlap in a sentence's score."
+    )
+    fragment_penalty: float = Field(
+        0.8, ge=0.0, le=1.0, description="Extractive: score factor of a sentence cut by a passage boundary."
+    )
+    min_words: int = Field(4, ge=1, description="Extractive: fewest words of a quotable sentence.")
+    runner_up: float = Field(
+        0.85, ge=0.0, le=1.0, description="Extractive: a second sentence is quoted when it scores this share of the best."
+    )
+    follow_up_weight: float = Field(
+        0.6, ge=0.0, le=1.0, description="Extractive: share of a follow-up's score from its own words (the rest: with the previous question)."
+    )
+    repeat_penalty: float = Field(
+        0.9, ge=0.0, le=1.0, description="Extractive: score factor of a sentence an earlier answer already quoted."
+    )
     min_support: float = Field(
         0.3,
         ge=0.0,
@@ -53,7 +88,7 @@ class AnswerSettings(BaseModel):
     )
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(Section):
     """The language model behind the `llamacpp` and `openai` answerers."""
 
     model_path: Path = Field(
@@ -72,7 +107,7 @@ class LLMSettings(BaseModel):
     timeout: float = Field(120.0, gt=0, description="openai: seconds to wait for the server.")
 
 
-class WebSettings(BaseModel):
+class WebSettings(Section):
     """The web chat server."""
 
     host: str = Field("127.0.0.1", description="Interface to bind; 0.0.0.0 exposes it to the network.")
@@ -80,6 +115,11 @@ class WebSettings(BaseModel):
     auth: str | None = Field(None, description="`user:password` required to open the chat.")
     auth_file: Path | None = Field(
         None, description="File whose first line is the `user:password` login (keeps it out of `ps`); `auth` wins if both are set."
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="Key the OpenAI-compatible API (`/v1/*`) and `assistant mcp --http` require as "
+        "`Authorization: Bearer KEY`.",
     )
 
 
@@ -96,6 +136,7 @@ __all__ = [
     "AnswerSettings",
     "ChunkingSettings",
     "EmbeddingSettings",
+    "LimitSettings",
     "LLMSettings",
     "RetrievalSettings",
     "Settings",

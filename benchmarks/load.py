@@ -1,13 +1,15 @@
-"""Load benchmark: 20 web-chat clients and 20 Python-API threads, embedded Chroma vs server.
+"""Load benchmark: 20 web-chat clients, 20 OpenAI-API clients and 20 Python-API threads,
+embedded Chroma vs server.
 
     python benchmarks/load.py [--clients 20] [--questions 5] [--backends embedded server]
 
 The corpus is the seed article, the test corpus, eight documents of distinct facts and as many
 look-alike weather reports as it takes for every request to ask a question of its own (answering
 caches embeddings, so repeated questions would flatter the numbers); all clients start together.
-Web clients use `gradio_client` against a real `assistant serve` subprocess on 127.0.0.1; API
-threads share one in-process `Assistant`. The two kinds run one after the other, each over its
-own copy of the index (an embedded Chroma is opened by one process at a time). A request counts
+Web clients use `gradio_client` against a real `assistant serve` subprocess on 127.0.0.1,
+OpenAI-API clients the `openai` package (`/v1/chat/completions`) against another; API threads
+share one in-process `Assistant`. The three kinds run one after the other, each over its own
+copy of the index (an embedded Chroma is opened by one process at a time) and its own caches. A request counts
 as wrong unless its answer holds its question's fact and cites the document holding it. Latency
 is measured by the client, queueing included.
 Prints Markdown rows for BENCHMARKS.md.
@@ -28,6 +30,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import openai  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
 from tests.chroma_server import ChromaServer  # noqa: E402
@@ -84,14 +88,29 @@ def row(backend: str, kind: str, result: dict) -> str:
     )
 
 
-def web_round(root: Path, corpus: Path, cases: list, args: argparse.Namespace, **store: str) -> dict:
-    """Web clients against `assistant serve` (a subprocess) over its own copy of the index."""
+def ask_openai(api: openai.OpenAI, question: str) -> tuple[str, list[str]]:
+    """The answer's text and the sources it cites, through `/v1/chat/completions`."""
+    message = api.chat.completions.create(model="assistant", messages=[{"role": "user", "content": question}])
+    reply = message.choices[0].message
+    return reply.content, [citation["source"] for citation in reply.model_extra["citations"]]
+
+
+CLIENTS = {  # kind of server client -> (make one for a server URL, ask it a question)
+    "web": (client, ask_web),
+    "openai": (lambda url: openai.OpenAI(base_url=f"{url}v1", api_key="unused", max_retries=0, timeout=300), ask_openai),
+}
+
+
+def server_round(kind: str, root: Path, corpus: Path, cases: list, args: argparse.Namespace, **store: str) -> dict:
+    """`kind` clients against `assistant serve` (a subprocess) over its own copy of the index
+    (and its own caches: a question asked before would be answered faster)."""
+    make, ask = CLIENTS[kind]
     root.mkdir(parents=True)
     with running_server(root, corpus, **store) as server:
-        apis = [client(server.url) for _ in range(args.clients)]
+        apis = [make(server.url) for _ in range(args.clients)]
         for api in apis[:2]:
-            ask_web(api, WARM_UP)  # load the server's model and search index
-        return storm([lambda q, api=api: ask_web(api, q) for api in apis], cases, args.questions)
+            ask(api, WARM_UP)  # load the server's model and search index
+        return storm([lambda q, api=api: ask(api, q) for api in apis], cases, args.questions)
 
 
 def api_round(root: Path, corpus: Path, cases: list, args: argparse.Namespace, **store: str) -> dict:
@@ -113,16 +132,23 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[str]:
         server = ChromaServer(root).start() if backend == "server" else None
         try:
             url = {"url": server.url} if server else {}
-            web_store = {f"store__{key}": value for key, value in {**url, "collection": "web"}.items()}
-            web = web_round(root / "web", corpus, cases, args, **web_store)
+            rounds = {}
+            for kind in CLIENTS:
+                store = {f"store__{key}": value for key, value in {**url, "collection": kind}.items()}
+                rounds[kind] = server_round(kind, root / kind, corpus, cases, args, **store)
+            web, compatible = rounds["web"], rounds["openai"]
             python = api_round(root / "api", corpus, cases, args, **url, collection="api")
         finally:
             if server:
                 server.stop()
-    for result in (web, python):
+    for result in (web, compatible, python):
         for message in sorted(set(result["errors"]))[:5]:
             print(f"  error: {message[:300]}", file=sys.stderr)
-    return [row(backend, f"{args.clients} web (gradio_client)", web), row(backend, f"{args.clients} Python API threads", python)]
+    return [
+        row(backend, f"{args.clients} web (gradio_client)", web),
+        row(backend, f"{args.clients} OpenAI API (openai client)", compatible),
+        row(backend, f"{args.clients} Python API threads", python),
+    ]
 
 
 def main() -> None:

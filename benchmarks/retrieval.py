@@ -16,7 +16,6 @@ import os
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -24,34 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import Settings  # noqa: E402
-from assistant.retrieval import ranking  # noqa: E402
 from assistant.evaluation import load_questions  # noqa: E402
 from assistant.evaluation.corpus import open_corpus  # noqa: E402
 from assistant.evaluation.metrics import doc_recall, multihop_retrieval, percentile  # noqa: E402
 
 SET = ROOT.parent / "shared" / "evalsets" / "multihop_rag"
-PLAIN = {"DOCUMENT_WEIGHT": 0.0, "EARLY_PENALTY": 0.0, "LATE_PENALTY": 0.0, "NAMED_BOOST": 0.0}
-STEPS = [  # (row, retrieval settings, ranking weights)
-    ("dense only (Chroma, passages indexed under title/outlet/date)", {"mode": "dense"}, {}),
-    ("BM25 only (bm25s, stemmed)", {"dense_weight": 0.0, "clauses": False, "metadata": False, "document_cap": 10}, PLAIN),
-    ("+ embeddings, z-score fusion 0.5/0.5", {"clauses": False, "metadata": False, "document_cap": 10}, PLAIN),
-    ("+ clause scores", {"metadata": False, "document_cap": 10}, PLAIN),
-    ("+ document scores, spreading over documents (cap 3)", {"metadata": False}, {}),
-    ("+ outlets/authors/dates named in the question = default", {}, {}),
+PLAIN = {"document_weight": 0.0, "early_penalty": 0.0, "late_penalty": 0.0, "named_boost": 0.0}
+STEPS = [  # (row, retrieval settings)
+    ("dense only (Chroma, passages indexed under title/outlet/date)", {"mode": "dense"}),
+    ("BM25 only (bm25s, stemmed)", {"dense_weight": 0.0, "clauses": False, "metadata": False, "document_cap": 10, **PLAIN}),
+    ("+ embeddings, z-score fusion 0.5/0.5", {"clauses": False, "metadata": False, "document_cap": 10, **PLAIN}),
+    ("+ clause scores", {"metadata": False, "document_cap": 10, **PLAIN}),
+    ("+ document scores, spreading over documents (cap 3)", {"metadata": False}),
+    ("+ outlets/authors/dates named in the question = default", {}),
 ]
 METRICS = ["mrr@10", "hits@4", "hits@10", "map@10", "doc_recall@10"]
-
-
-@contextmanager
-def weights(values: dict):
-    saved = {name: getattr(ranking, name) for name in values}
-    for name, value in values.items():
-        setattr(ranking, name, value)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(ranking, name, value)
 
 
 def evaluate(assistant, questions) -> tuple[dict, list[float]]:
@@ -78,14 +64,11 @@ def main() -> None:
           f"{base.describe().passages} passages")
     print("| retriever | " + " | ".join(METRICS) + " | dev MRR@10 |")
     print("|---|" + "---:|" * (len(METRICS) + 1))
-    for name, retrieval, ranking_weights in STEPS:
-        settings = base.settings.model_copy(
-            update={"retrieval": base.settings.retrieval.model_copy(update=retrieval)}
-        )
-        assistant = type(base)(settings, embeddings=base._embeddings)
-        with weights(ranking_weights):
-            full, seconds = evaluate(assistant, questions)
-            dev_scores, _ = evaluate(assistant, dev)
+    for name, retrieval in STEPS:
+        settings = base.settings.updated({f"retrieval.{key}": value for key, value in retrieval.items()})
+        assistant = type(base)(settings, embeddings=base.embeddings)
+        full, seconds = evaluate(assistant, questions)
+        dev_scores, _ = evaluate(assistant, dev)
         print(f"| {name} | " + " | ".join(f"{full[m]:.3f}" for m in METRICS) + f" | {dev_scores['mrr@10']:.3f} |")
     print(f"default retriever, retrieve(k=10) incl. question embedding: p50 {1000 * statistics.median(seconds):.0f} ms, "
           f"p95 {1000 * percentile(seconds, 0.95):.0f} ms over {len(seconds)} questions")

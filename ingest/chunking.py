@@ -10,7 +10,7 @@ from ingest.settings import ChunkingSettings
 
 
 # Bump when what a passage stores changes: every document is split and embedded again.
-PASSAGE_FORMAT = 2
+PASSAGE_FORMAT = 3
 
 
 def make_splitter(settings: ChunkingSettings) -> RecursiveCharacterTextSplitter:
@@ -39,4 +39,19 @@ def split(document: SourceDocument, splitter: RecursiveCharacterTextSplitter) ->
             raise AssertionError(f"splitter lost the span of passage {number} in {document.doc_id}")
         passage.page_content = prefix + passage.page_content
         passage.metadata.update(start=start, end=end, chunk=number, offset=len(prefix))
+        passage.metadata.update(page_metadata(document, start, end))
     return passages
+
+
+def page_metadata(document: SourceDocument, start: int, end: int) -> dict:
+    """The pages of a passage of a paged document: `page` and `page_end` where it starts and
+    ends, and `page_breaks`, the document offsets inside it where the next pages begin (comma
+    separated: Chroma keeps scalars), so that any span of the passage knows its page."""
+    if not document.pages:
+        return {}
+    breaks = [offset for offset in document.pages if start < offset < end]
+    return {
+        "page": document.page_at(start),
+        "page_end": document.page_at(max(start, end - 1)),
+        "page_breaks": ",".join(map(str, breaks)),
+    }

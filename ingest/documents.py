@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -12,6 +13,7 @@ from langchain_core.documents import Document
 # `Key: value` lines right under the title (as in news exports: Source, Published, Author, URL).
 _HEADER_LINE = re.compile(r"^([A-Z][A-Za-z0-9 _-]{0,30}):[ \t]+(\S.*)$")
 _TITLE_LIMIT = 120
+_TITLE_LOOKAHEAD = 6  # lines after a long first line searched for a title
 FIELD_PREFIX = "field_"
 
 
@@ -25,13 +27,20 @@ class SourceDocument:
     title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     encoding: str = ""  # what the file was decoded from, for text formats ("utf-8", "cp1252")
+    pages: list[int] = field(default_factory=list)  # where page (or slide) n + 1 starts; empty: unpaged
 
     @property
     def fingerprint(self) -> str:
         """A hash of the text and metadata: equal fingerprints mean nothing to re-index."""
         digest = hashlib.sha256(self.text.encode("utf-8"))
         digest.update(repr((self.title, sorted(self.fields.items()))).encode("utf-8"))
+        if self.pages:
+            digest.update(repr(self.pages).encode("ascii"))
         return digest.hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (1-based) holding the character at `offset`; None for an unpaged document."""
+        return max(bisect_right(self.pages, offset), 1) if self.pages else None
 
     def metadata(self) -> dict[str, str]:
         """Flat metadata for every passage of this document (Chroma takes scalars only)."""
@@ -45,20 +54,42 @@ class SourceDocument:
 
 
 def parse_header(text: str) -> tuple[str, dict[str, str]]:
-    """The title (first non-empty line) and the `Key: value` lines right under it.
+    """The title and the `Key: value` lines right under the first line.
+
+    The first line is the title when header lines follow it (news exports). Otherwise the
+    title is the first line of the first few that reads as one (short, not a sentence: a
+    long first line is a summary), or empty (the loader then names the document after its
+    file).
 
     >>> parse_header("Big news\\nSource: Wired\\nPublished: 2023-10-01\\n\\nBody.")
     ('Big news', {'source': 'Wired', 'published': '2023-10-01'})
+    >>> parse_header("A long summary line. " * 10 + "\\nThe Real Title\\n\\nBody.")[0]
+    'The Real Title'
     """
-    lines = iter(text.lstrip().splitlines())
-    title = shorten(next(lines, "").strip(), _TITLE_LIMIT)
+    lines = text.lstrip().splitlines()
+    first = lines[0].strip() if lines else ""
     fields: dict[str, str] = {}
-    for line in lines:
+    for line in lines[1:]:
         match = _HEADER_LINE.match(line.strip())
         if not match:
             break
         fields[match.group(1).strip().lower().replace(" ", "_")] = match.group(2).strip()
-    return title, fields
+    if fields:
+        return shorten(first, _TITLE_LIMIT), fields
+    return title_line(lines[:_TITLE_LOOKAHEAD]), fields
+
+
+def title_line(lines: list[str]) -> str:
+    """The first line that reads as a title: short, with a letter, not a sentence or a field.
+
+    >>> title_line(["The pilot boat was repainted.", "", "Harbor news", "Body text."])
+    'Harbor news'
+    """
+    for line in (line.strip() for line in lines):
+        if 0 < len(line) <= _TITLE_LIMIT and any(c.isalpha() for c in line) and not line.endswith((".", ":", ",")):
+            if not _HEADER_LINE.match(line):
+                return line
+    return ""
 
 
 def header_line(title: str, fields: dict[str, str]) -> str:

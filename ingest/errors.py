@@ -8,6 +8,7 @@
     ├── LoadError                  one file could not be loaded (ingest skips it and goes on)
     ├── EmptyIndexError            a question before anything was ingested
     ├── QuestionError              a question that can't be asked as it is (empty, too long)
+    ├── QuestionSetError           a question set that can't be read at all
     └── StoreUnavailableError      the Chroma server can't be reached (retry once it is back)
 
 They live in `ingest/`, the ground floor, so that both packages raise the same classes;
@@ -46,6 +47,10 @@ class EmptyIndexError(AssistantError):
 
 class QuestionError(AssistantError):
     """A question that can't be asked as it is (empty, too long)."""
+
+
+class QuestionSetError(AssistantError):
+    """A question set that can't be read at all (missing, unreadable, no valid line)."""
 
 
 class MissingDependencyError(ConfigError):

@@ -25,11 +25,13 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import IndexingResult, index
 
 from ingest import records, search, store
-from ingest.consistency import quick_check
 from ingest.catalog import Catalog, Claim, IndexedDocument
+from ingest.consistency import quick_check
+from ingest.contents import Contents
 from ingest.embeddings import make_embeddings  # noqa: F401 (re-exported: `from ingest.index import make_embeddings`)
 from ingest.errors import EmptyIndexError
 from ingest.lock import active, writer_gone, writer_id, writer_lock
+from ingest.search_cache import SavedSearch
 from ingest.settings import IngestSettings
 from ingest.store import make_client, reaching, reaching_store
 
@@ -48,7 +50,7 @@ class IndexInfo:
     warning: str = ""  # what disagrees between the store, records and catalog; empty when they agree
 
 
-class Index:
+class Index(Contents):
     """One collection of passages with everything needed to keep it in sync with files."""
 
     def __init__(
@@ -64,7 +66,7 @@ class Index:
         self.settings = settings
         self.writer = writer_id()
         self._depth = 0
-        self._searches = search.SavedSearch(Path(settings.data_dir) / "search" / settings.store.collection)
+        self._searches = SavedSearch(Path(settings.data_dir) / "search" / settings.store.collection)
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
@@ -201,40 +203,6 @@ class Index:
                 self.catalog.beat(self.writer)
             yield passage
 
-    @reaching_store
-    def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
-        """The `k` passages nearest to `vector`, with cosine similarity as score."""
-        found = self.collection.query(
-            query_embeddings=[vector], n_results=k, where=where, include=["documents", "metadatas", "distances"]
-        )
-        rows = zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])
-        return [
-            (Document(id=id_, page_content=text, metadata=dict(metadata or {})), 1.0 - distance)
-            for id_, text, metadata, distance in rows
-        ]
-
-    @reaching_store
-    def passage_owners(self) -> dict[str, str]:
-        """Every stored passage id with its document id."""
-        return store.owners(self.collection)
-
-    def record_owners(self) -> dict[str, str]:
-        """Every recorded passage id with its document id."""
-        return records.owners(self.records)
-
-    @reaching_store
-    def passages_of(self, doc_ids: Iterable[str]) -> list[str]:
-        """The stored passage ids of these documents, recorded or not."""
-        return store.ids_of(self.collection, doc_ids)
-
-    def records_of(self, doc_ids: Iterable[str]) -> list[str]:
-        """The recorded passage ids of these documents."""
-        return records.keys_of(self.records, doc_ids)
-
-    def record_count(self) -> int:
-        """Number of passages recorded."""
-        return records.count(self.records)
-
     def searchable_ids(self) -> set[str]:
         """The passage ids retrieval can return."""
         return set(self.search_index().ids)
@@ -268,11 +236,6 @@ class Index:
             metadatas += page["metadatas"]
             vectors += list(page["embeddings"])
         return search.build(stamp, ids, texts, metadatas, vectors)
-
-    @reaching_store
-    def count(self) -> int:
-        """Number of passages stored."""
-        return self.collection.count()
 
     @reaching_store
     def describe(self) -> IndexInfo:

@@ -2,7 +2,9 @@
 
 Unchanged files are recognised by their fingerprint and never split or embedded again;
 a file that fails to load (or is over a limit) is skipped with a warning and keeps
-whatever the index already held of it.
+whatever the index already held of it. A mail file's messages and attachments are
+documents of their own (`mail.eml#report.pdf`); an attachment gone from a mail that
+loaded leaves the index with it.
 
 An ingest holds the writer lock throughout. It first puts the index right: writes a
 killed ingest left unfinished are undone, and when the counts of passages disagree the
@@ -30,8 +32,9 @@ from ingest.errors import LoadError
 from ingest.files import discover, existing, under
 from ingest.index import Index
 from ingest.limits import check_passages
-from ingest.loaders import load
+from ingest.loaders import Loaded, load_all
 from ingest.migration import Migration
+from ingest.ocr import Ocr
 from ingest.settings import ChunkingSettings
 
 log = logging.getLogger("ingest")
@@ -59,6 +62,8 @@ class IngestSummary:
     failed: list[Failure] = field(default_factory=list)
     passages_added: int = 0
     passages_removed: int = 0
+    pages_ocred: int = 0
+    pages_ocr_cached: int = 0
     seconds: float = 0.0
     recovered: list[str] = field(default_factory=list)  # documents of interrupted writes, undone
     orphans: int = 0  # passages removed that no listed document accounted for
@@ -66,10 +71,13 @@ class IngestSummary:
     encodings: dict[str, str] = field(default_factory=dict)  # files read in a legacy encoding
 
     def __str__(self) -> str:
+        ocr = ""
+        if self.pages_ocred or self.pages_ocr_cached:
+            ocr = f"; {self.pages_ocred} pages OCRed ({self.pages_ocr_cached} more from the OCR cache)"
         lines = [
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.failed)} failed; "
-            f"{self.passages_added} passages embedded, {self.passages_removed} removed "
+            f"{self.passages_added} passages embedded, {self.passages_removed} removed{ocr} "
             f"in {self.seconds:.1f} s"
         ]
         repaired = [f"{self.orphans} orphan passage(s) removed"] if self.orphans else []
@@ -105,10 +113,14 @@ def ingest(
         if not known:
             _note_unrecorded_passages(index)
         files = list(discover(roots, root, lambda path, reason: _fail(summary, path, reason)))
-        changed = _load_changed(files, Migration(index, known), index, summary)
+        ocr = Ocr(index.settings.ocr, Path(index.settings.data_dir) / "ocr", progress)
+        changed, found, loaded = _load_changed(files, Migration(index, known), index, summary, ocr)
+        summary.pages_ocred, summary.pages_ocr_cached = ocr.pages_read, ocr.pages_cached
         _write(index, changed, summary, progress)
-        found = {doc_id for _, doc_id in files}
-        stale = [doc_id for doc_id in index.catalog.entries() if doc_id not in found and (prune or under(doc_id, roots, root))]
+        stale = [
+            doc_id for doc_id in index.catalog.entries()
+            if doc_id not in found and (prune or under(doc_id, roots, root) or _part_of(doc_id, loaded))
+        ]
         summary.passages_removed += index.remove(stale)
         summary.removed += len(stale)
         if summary.added or summary.updated or summary.removed or summary.orphans or summary.renamed:
@@ -141,41 +153,85 @@ def _note_unrecorded_passages(index: Index) -> None:
         )
 
 
+Changed = list[tuple[SourceDocument, list[Document]]]
+
+
 def _load_changed(
-    files: list[tuple[Path, str]], migration: Migration, index: Index, summary: IngestSummary
-) -> list[tuple[SourceDocument, list[Document]]]:
-    """Load every file; split the ones whose content differs from what the index holds."""
-    chunking, limits = index.settings.chunking, index.settings.limits
-    splitter = make_splitter(chunking)
-    changed = []
+    files: list[tuple[Path, str]], migration: Migration, index: Index, summary: IngestSummary, ocr: Ocr
+) -> tuple[Changed, set[str], set[str]]:
+    """Load every file; split the documents whose content differs from what the index holds.
+
+    Also returns the doc_ids found (a file or document that fails keeps its own, and a file
+    its attachments'), and the files loaded whole, whose attachments not found again leave
+    the index.
+    """
+    changed, found, loaded = [], set(), set()
+    splitter = make_splitter(index.settings.chunking)
     for path, doc_id in files:
-        try:
-            document = load(path, doc_id, limits)
-        except LoadError as error:
-            _fail(summary, path, str(error))
+        found.add(doc_id)
+        result = _load(path, doc_id, index, summary, ocr)
+        if result is None:
+            found.update(known_id for known_id in migration.known if _part_of(known_id, {doc_id}))
             continue
-        except Exception as error:  # a parser bug must not stop the other files
-            _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
-            continue
-        if document.encoding not in ("", "utf-8"):
-            summary.encodings[str(path)] = document.encoding
-        entry = migration.entry(path, doc_id, _fingerprint(document, chunking))
-        if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
-            summary.unchanged += 1
-            continue
-        passages = split(document, splitter)
-        try:
-            check_passages(len(passages), limits)
-        except LoadError as error:
-            _fail(summary, path, str(error))
-            continue
-        summary.added += entry is None
-        summary.updated += entry is not None
-        changed.append((document, passages))
+        loaded.add(doc_id)
+        for part, reason in result.skipped:  # an attachment that fails keeps what was indexed of it
+            found.add(part)
+            _fail(summary, Path(f"{path}{part[len(doc_id):]}"), reason)
+        for document in result.documents:
+            found.add(document.doc_id)
+            if document.encoding not in ("", "utf-8"):
+                summary.encodings[document.source] = document.encoding
+            passages = _changed(document, migration, splitter, index, summary)
+            if passages is not None:
+                changed.append((document, passages))
     summary.renamed += migration.renamed
     summary.removed += migration.removed
     summary.passages_removed += migration.passages_removed
-    return changed
+    return changed, found, loaded
+
+
+def _load(path: Path, doc_id: str, index: Index, summary: IngestSummary, ocr: Ocr) -> Loaded | None:
+    """What the file holds, or None (the failure noted) when it can't be loaded."""
+    try:
+        return load_all(path, doc_id, index.settings.limits, ocr)
+    except LoadError as error:
+        _fail(summary, path, str(error))
+    except Exception as error:  # a parser bug must not stop the other files
+        _fail(summary, path, f"could not be parsed ({type(error).__name__}: {error})")
+    return None
+
+
+def _changed(
+    document: SourceDocument, migration: Migration, splitter, index: Index, summary: IngestSummary
+) -> list[Document] | None:
+    """The document's passages when it must be written (counted as added or updated), else
+    None: unchanged, or over the passage limit (noted as failed; the index keeps its old text)."""
+    chunking, limits = index.settings.chunking, index.settings.limits
+    fingerprint = _fingerprint(document, chunking)
+    entry = migration.entry(Path(document.source), document.doc_id, fingerprint)
+    if entry is not None and entry.fingerprint == fingerprint:
+        summary.unchanged += 1
+        return None
+    passages = split(document, splitter)
+    try:
+        check_passages(len(passages), limits)
+    except LoadError as error:
+        _fail(summary, Path(document.source), str(error))
+        return None
+    summary.added += entry is None
+    summary.updated += entry is not None
+    return passages
+
+
+def _part_of(doc_id: str, files: set[str]) -> bool:
+    """Whether `doc_id` is a message or attachment inside one of `files` (`mail.eml#report.pdf`);
+    every `#` is tried, since a folder or file name may hold one too."""
+    cut = doc_id.find("#")
+    while cut > 0:
+        if doc_id[:cut] in files:
+            return True
+        cut = doc_id.find("#", cut + 1)
+    return False
 
 
 def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
@@ -183,9 +239,7 @@ def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
     return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}/{PASSAGE_FORMAT}"
 
 
-def _write(
-    index: Index, changed: list[tuple[SourceDocument, list[Document]]], summary: IngestSummary, progress: bool
-) -> None:
+def _write(index: Index, changed: Changed, summary: IngestSummary, progress: bool) -> None:
     """Embed and store the changed documents' passages, a group at a time, each group listed
     in the catalog once its passages are stored."""
     chunking = index.settings.chunking
@@ -202,7 +256,7 @@ def _write(
                     _fail(summary, Path(document.source), f"is being written by another ingest ({busy[document.doc_id]})")
 
 
-def _groups(changed: list, size: int) -> Iterator[list]:
+def _groups(changed: Changed, size: int) -> Iterator[Changed]:
     """Consecutive documents holding about `size` passages together (one document at least)."""
     group, count = [], 0
     for item in changed:

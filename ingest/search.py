@@ -9,12 +9,11 @@ shared Chroma server (the stamp no longer matches).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import shutil
-import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -134,6 +133,27 @@ class SearchIndex:
         bounds = np.searchsorted(self.chunk_doc[order], np.arange(len(self.doc_ids) + 1))
         return [order[bounds[d] : bounds[d + 1]] for d in range(len(self.doc_ids))]
 
+    def text_of(self, doc_id: str) -> str | None:
+        """A document's text rebuilt from its passages, each at its own offsets; None if unknown.
+
+        The splitter drops the whitespace where it cuts between passages: a one-character gap
+        comes back as a space, a longer one as newlines (it cuts at paragraphs first).
+        """
+        position = bisect.bisect_left(self.doc_ids, doc_id)
+        if position == len(self.doc_ids) or self.doc_ids[position] != doc_id:
+            return None
+        rows = np.flatnonzero(self.chunk_doc == position)
+        spans = sorted((self.metadatas[r]["start"], self.texts[r][self.metadatas[r].get("offset", 0) :]) for r in rows)
+        text, end = "", 0
+        for start, body in spans:
+            if start > end:
+                text += " " if start - end == 1 else "\n" * (start - end)
+                end = start
+            if start + len(body) > end:
+                text += body[end - start :]
+                end = start + len(body)
+        return text
+
 
 def build(stamp: str, ids: list[str], texts: list[str], metadatas: list[dict], embeddings) -> SearchIndex:
     """The search index of these passages (any order; rows are sorted by id)."""
@@ -252,37 +272,3 @@ def load(folder: Path) -> SearchIndex | None:
         )
     except (OSError, ValueError, KeyError):
         return None
-
-
-class SavedSearch:
-    """One collection's search index: kept in memory, saved in `folder`, built again when the
-    store's stamp moved on, and dropped (memory and disk) when passages leave the store."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._index: SearchIndex | None = None
-        self._lock = threading.Lock()
-
-    def current(self, stamp: str, build: Callable[[str], SearchIndex]) -> SearchIndex:
-        """The index for `stamp`: the one in memory or on disk if it matches, else a new build."""
-        with self._lock:
-            if self._index is None or self._index.stamp != stamp:
-                saved = load(self.folder)
-                self._index = saved if saved is not None and saved.stamp == stamp else self._build(stamp, build)
-            return self._index
-
-    def rebuild(self, stamp: str, build: Callable[[str], SearchIndex]) -> None:
-        """Build the index again, whatever the stamps say."""
-        with self._lock:
-            self._index = self._build(stamp, build)
-
-    def drop(self) -> None:
-        """Forget the index, in memory and on disk."""
-        with self._lock:
-            self._index = None
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _build(self, stamp: str, build: Callable[[str], SearchIndex]) -> SearchIndex:
-        built = build(stamp)
-        save(built, self.folder)
-        return built

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,13 +20,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
+
 STARTUP_LIMIT = 60.0  # seconds; a guard against a hung start, not a speed assertion
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def chroma_command() -> str:

@@ -25,12 +25,15 @@ PUBLIC = [
     "IngestSummary",
     "LoadError",
     "MissingDependencyError",
+    "PageText",
     "Passage",
     "QuestionError",
+    "QuestionSetError",
     "Response",
     "Sentence",
     "Settings",
     "StoreUnavailableError",
+    "TokenUsage",
 ]
 
 
@@ -54,6 +57,7 @@ def test_what_the_api_returns_is_exported():
     hints = {
         "ask": "Answer", "stream": "Response", "retrieve": "list[Passage]", "ingest": "IngestSummary",
         "describe": "IndexInfo", "documents": "list[IndexedDocument]", "check": "IndexCheck",
+        "page": "PageText | None",
     }
     for method, returned in hints.items():
         assert inspect.signature(getattr(assistant.Assistant, method)).return_annotation == returned, method
@@ -65,7 +69,12 @@ def test_answer_fields_are_the_documented_ones():
 
 
 @pytest.mark.parametrize(
-    "module", ["ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question", "assistant.settings"]
+    "module",
+    [
+        "ingest.documents", "assistant.citations.support", "assistant.words", "assistant.retrieval.question",
+        "assistant.settings", "assistant.answering.expectations", "assistant.answering.checks", "assistant.answer", "ingest.paragraphs",
+        "ingest.mail", "ingest.sheets",
+    ],
 )
 def test_docstring_examples_run(module):
     failures, _ = doctest.testmod(importlib.import_module(module))

@@ -29,7 +29,7 @@ from tests import crash_matrix
 from tests.conftest import ROOT
 from tests.corpora import write_many_documents
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # ingest subprocesses killed at random points
 
 DOCUMENTS = 300
 REPETITIONS = [1, 1, 2]  # kills before the run that may finish, per repetition

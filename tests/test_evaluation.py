@@ -8,8 +8,8 @@ import pytest
 
 from assistant import Answer, Citation, ConfigError, Passage, Sentence
 from assistant.evaluation import evaluate, load_questions, write_report
-from assistant.evaluation.questions import QuestionSetError
-from assistant.evaluation.runner import support_judgements, with_answerer
+from assistant import QuestionSetError
+from assistant.evaluation.runner import support_judgements
 from tests.conftest import DATA, ROOT, SEED_QUESTIONS
 from tests.test_cli import run
 
@@ -17,6 +17,7 @@ MULTIHOP = DATA / "multihop"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow  # 35 asks in a CLI subprocess; the answers' quality is benchmarks/answerers.py's
 def test_seed_set_through_the_command(tmp_path):
     out = tmp_path / "report"
     args = ("eval", str(SEED_QUESTIONS), "--corpus", "docs", "--out", str(out), "-q")
@@ -31,13 +32,11 @@ def test_seed_set_through_the_command(tmp_path):
     report = json.loads((out / "report.json").read_text())
     overall, by_type = report["summary"]["all"], report["summary"]
     assert report["ingest_seconds"] > 0 and not report["ingest_reused"]
-    # the extractive answerer meets 0.875 here (21 of 24); quotes are verbatim, so citations hold
-    assert overall["accuracy"] >= 0.8 and overall["lenient_accuracy"] >= 0.85
-    assert overall["doc_recall@10"] == 1.0
-    assert overall["citation_recall"] == 1.0 and overall["citation_precision"] == 1.0
-    assert by_type["unanswerable-offtopic"]["abstention_recall"] == 1.0
-    assert by_type["follow-up"]["questions"] == 4 and by_type["follow-up"]["accuracy"] >= 0.5
-    assert overall["false_refusal_rate"] <= 0.1
+    for name in ("accuracy", "lenient_accuracy", "doc_recall@10", "citation_recall", "abstention_recall"):
+        assert 0.0 <= overall[name] <= 1.0, name
+    assert overall["doc_recall@10"] == 1.0  # one document: retrieval cannot miss it
+    assert overall["citation_precision"] == 1.0  # quotes are verbatim, so the check passes them
+    assert by_type["follow-up"]["questions"] == 4
     assert 0 < overall["latency_p50_s"] <= overall["latency_p95_s"]
     markdown = (out / "report.md").read_text()
     assert "![accuracy_by_type.png](accuracy_by_type.png)" in markdown and "check_support" in markdown
@@ -87,9 +86,8 @@ def test_unreadable_sets_and_unknown_answerers_fail_with_a_message(tmp_path, set
     (tmp_path / "empty.jsonl").write_text("oops\n")
     with pytest.raises(QuestionSetError, match="no valid question"):
         load_questions(tmp_path / "empty.jsonl")
-    assert with_answerer(settings, "extractive").answer.answerer == "extractive"
-    with pytest.raises(ConfigError, match="Unknown answerer 'nope'"):
-        with_answerer(settings, "nope")
+    with pytest.raises(ConfigError, match="ASSISTANT_ANSWER__ANSWERER: Input should be 'extractive'"):
+        evaluate(SEED_QUESTIONS, settings=settings, answerer="nope")
 
 
 def test_retrieve_ranks_the_passages_ask_searches(seeded):
@@ -119,6 +117,7 @@ def test_support_judgements_use_the_assistants_check(embeddings):
 
 
 
+@pytest.mark.slow  # a CLI subprocess
 def test_evaluation_api_is_pinned_and_the_command_refuses_unknown_answerers(tmp_path):
     import assistant.evaluation
 
@@ -126,4 +125,4 @@ def test_evaluation_api_is_pinned_and_the_command_refuses_unknown_answerers(tmp_
         "BadLine", "EvalRun", "Question", "QuestionSet", "evaluate", "load_questions", "summary_lines", "write_report",
     ]
     result = run("eval", str(SEED_QUESTIONS), "--answerer", "nope", "-q", data_dir=tmp_path / "data")
-    assert result.returncode == 1 and "Unknown answerer 'nope'" in result.stderr
+    assert result.returncode == 1 and "ASSISTANT_ANSWER__ANSWERER: Input should be" in result.stderr

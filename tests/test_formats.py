@@ -137,6 +137,16 @@ def test_legacy_encodings_are_decoded_and_the_summary_names_them(assistant, tmp_
     assert texts["german.md"].title == "Grüße"
 
 
+def test_legacy_encoded_csv_and_html_are_decoded_and_named(tmp_path):
+    (tmp_path / "prices.csv").write_bytes("Item;Price\nCafé crème;€3,50\nThé à la menthe;€2,80\n".encode("cp1252"))
+    (tmp_path / "menu.html").write_bytes(
+        "<html><head><title>Carte du café</title></head><body><p>Crème brûlée à volonté.</p></body></html>".encode("cp1252")
+    )
+    prices, menu = load(tmp_path / "prices.csv", "prices.csv"), load(tmp_path / "menu.html", "menu.html")
+    assert prices.encoding == "cp1252" and "Item: Café crème; Price: €3,50" in prices.text
+    assert menu.encoding == "cp1252" and menu.title == "Carte du café" and "Crème brûlée à volonté." in menu.text
+
+
 def test_a_file_that_breaks_keeps_what_was_indexed(assistant, corpus):
     assistant.ingest([corpus])
     before = assistant.describe()
@@ -150,8 +160,8 @@ def test_a_file_that_breaks_keeps_what_was_indexed(assistant, corpus):
 
 
 def test_unsupported_file_named_directly_is_skipped(assistant, tmp_path):
-    image = tmp_path / "photo.png"
-    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    image = tmp_path / "drawing.svgz"
+    image.write_bytes(b"\x1f\x8b\x08\x00")
     summary = assistant.ingest([image])
     assert summary.added == 0 and "unsupported" in summary.failed[0].reason
 

@@ -100,6 +100,7 @@ def test_history_with_hostile_content_does_not_break_a_follow_up(seeded):
     assert "93" in seeded.ask(QUESTION, history=history).text
 
 
+@pytest.mark.slow  # a CLI subprocess
 def test_undecodable_bytes_on_the_command_line_are_answered(seeded):
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(seeded.settings.data_dir), "PYTHONPATH": str(ROOT)}
     question = os.fsencode(QUESTION) + b" \xff\xfe"  # argv decodes these to lone surrogates
@@ -155,6 +156,7 @@ def write_big_text(path: Path, megabytes: int) -> int:
     return path.stat().st_size
 
 
+@pytest.mark.slow  # an ingest subprocess over 50 MB
 def test_a_50_mb_text_file_is_ingested_whole_in_bounded_memory(tmp_path, embeddings):
     """Peak RSS of a real `assistant ingest` subprocess; passages of 50,000 characters keep the
     embedding time (not the loading and splitting, which see all 50 MB) short enough for CI.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant import Assistant, Settings
 from tests.crash_matrix import snapshot
+from tests.documents import docx_bytes, write_eml
 
 QUESTION = "How much power will the floating solar farm produce at peak?"
 
@@ -96,3 +97,21 @@ def test_duplicates_from_two_working_directories_become_one_document(assistant, 
     assert assistant.describe().documents == 3 and assistant.check().ok
     passages = assistant.retrieve(QUESTION, k=10)
     assert len({p.text for p in passages}) == len(passages)  # no passage found twice
+
+
+def test_a_mail_and_its_attachment_with_older_ids_are_re_keyed(assistant, tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    folder = project / "mail"
+    folder.mkdir(parents=True)
+    write_eml(folder / "m.eml", {"a.docx": docx_bytes(["Alpha berth is closed for repairs."])})
+    assistant.ingest([folder])
+    write_older_ids(assistant, project)
+    assert sorted(doc.doc_id for doc in assistant.documents()) == ["mail/m.eml", "mail/m.eml#a.docx"]
+
+    monkeypatch.chdir(project)
+    summary = assistant.ingest(["mail"])
+    assert (summary.renamed, summary.added, summary.unchanged, summary.passages_added) == (2, 0, 2, 0)
+    mail = (folder / "m.eml").resolve().as_posix()
+    assert {(doc.doc_id, doc.source) for doc in assistant.documents()} == {(mail, mail), (f"{mail}#a.docx", f"{mail}#a.docx")}
+    (passage,) = [p for p in assistant.retrieve("Which berth is closed?", k=3) if p.doc_id.endswith("#a.docx")]
+    assert passage.source == f"{mail}#a.docx" and assistant.check().ok

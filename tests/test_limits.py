@@ -1,10 +1,12 @@
 """What one file may cost: a bomb is refused before it is unpacked or parsed, every limit names
-its setting, and the defaults let a 500-page book through. (The zip declaring 300 MB is in
-test_formats.py; the 50 MB text file in test_hostile.py.)"""
+its setting, the zip formats share the checks, a mail's parts are held to them one by one, and
+the defaults let a 500-page book through. (The zip declaring 300 MB is in test_formats.py and
+test_more_formats.py; the 50 MB text file in test_hostile.py.)"""
 
 from __future__ import annotations
 
 import io
+import mailbox
 import random
 import time
 import zipfile
@@ -17,6 +19,7 @@ from ingest.chunking import make_splitter, split
 from ingest.limits import check_passages
 from ingest.loaders import load
 from ingest.settings import ChunkingSettings, LimitSettings
+from tests.documents import mail, write_eml
 from tests.test_formats import write_docx, write_pdf
 
 WORDS = "harbor ledger council orchard ferry lantern meadow quarry bakery archive signal valley granite beacon".split()
@@ -119,3 +122,37 @@ def test_a_text_file_too_large_to_fit_is_refused_without_reading_it(tmp_path):
         file.truncate(50 << 20)  # 50 MB (sparse): longer than 4 bytes per allowed character
     with pytest.raises(LoadError, match="50.0 MB of text.*ASSISTANT_LIMITS__MAX_TEXT_CHARS"):
         load(big, "export.txt", LimitSettings(max_text_chars=10_000_000))
+
+
+@pytest.mark.parametrize("name, member", [
+    ("deck.pptx", "ppt/slides/slide1.xml"), ("sheet.xlsx", "xl/worksheets/sheet1.xml"), ("book.epub", "OEBPS/c.xhtml"),
+])
+def test_every_zip_format_is_held_to_the_unpack_ratio(tmp_path, name, member):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, b"<w>" + b"a" * (20 << 20) + b"</w>")  # 20 MB: under the size limit, not the ratio
+    with pytest.raises(LoadError, match="ASSISTANT_LIMITS__MAX_UNPACK_RATIO"):
+        load(path, name)
+
+
+@pytest.mark.parametrize(("limit", "value", "setting"), [
+    ("max_text_chars", 2_000, "ASSISTANT_LIMITS__MAX_TEXT_CHARS"), ("max_passages", 2, "ASSISTANT_LIMITS__MAX_PASSAGES"),
+])
+def test_a_mail_part_over_a_limit_is_skipped_alone(settings, embeddings, tmp_path, limit, value, setting):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    rng = random.Random(5)
+    long = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(120)) for _ in range(6))  # about 5,000 characters
+    write_eml(folder / "m.eml", {"long.txt": long.encode(), "short.txt": b"The ferry leaves at nine."})
+    box = mailbox.mbox(str(folder / "board.mbox"))
+    box.add(mail(subject="Short"))
+    lengthy = mail(subject="Lengthy")
+    lengthy.set_content(long)
+    box.add(lengthy)
+    box.flush()
+    assistant = Assistant(settings.updated({f"limits.{limit}": value}), embeddings=embeddings)
+    summary = assistant.ingest([folder])
+    reasons = {Path(f.path).name: f.reason for f in summary.failed}
+    assert set(reasons) == {"m.eml#long.txt", "board.mbox#2"} and all(setting in r for r in reasons.values())
+    names = sorted(Path(d.doc_id).name for d in assistant.documents())
+    assert names == ["board.mbox#1", "m.eml", "m.eml#short.txt"]

@@ -8,7 +8,6 @@ removal, flags, the sentinel path), not its wisdom; the benchmark measures Qwen'
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,9 @@ import pytest
 
 from assistant import Answer, Assistant, Response
 from assistant.model_files import smollm_path
+from tests.ports import free_port
+
+pytestmark = pytest.mark.slow  # real GGUF models
 
 QUESTIONS = [
     "How many countries voted for the European resolution?",
@@ -66,10 +68,6 @@ def test_llamacpp_answers_in_process(settings, embeddings, corpus, smollm):
     assert off_topic.abstained
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

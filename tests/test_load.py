@@ -17,6 +17,8 @@ from tests.conftest import make_corpus, server_settings
 from tests.corpora import SEED_CASES, ask_api, belongs, write_fact_documents
 from tests.web_client import ask_web, client, running_web
 
+pytestmark = pytest.mark.slow  # many concurrent clients
+
 CLIENTS = 20  # of each kind
 QUESTIONS_EACH = 2
 

@@ -86,3 +86,12 @@ def test_mean_and_percentile():
     assert metrics.percentile([4, 1, 3, 2], 0.5) == pytest.approx(2.5)
     assert metrics.percentile([1, 2, 3, 4], 0.95) == pytest.approx(3.85)
     assert metrics.percentile([], 0.5) is None
+
+
+def test_precision_counts_every_answer_to_an_unanswerable_question_as_wrong():
+    rows = [(True, False, True), (True, False, False), (False, False, False), (False, True, False), (True, True, False)]
+    scores = metrics.answer_precision(rows)  # 3 given: 1 right, 1 wrong, 1 to an unanswerable question
+    assert scores["precision"] == pytest.approx(1 / 3)
+    assert scores["coverage"] == pytest.approx(1 / 3)  # 1 of 3 answerable answered right
+    assert scores["answered"] == pytest.approx(3 / 5)
+    assert metrics.answer_precision([(False, True, False)])["precision"] is None

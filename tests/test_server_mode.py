@@ -18,6 +18,8 @@ from tests.chroma_server import ChromaServer, TokenProxy
 from tests.conftest import server_settings
 from tests.web_client import ask_web, client, running_web
 
+pytestmark = pytest.mark.slow  # real Chroma servers
+
 QUESTION = "How many countries voted for the European resolution?"
 
 
@@ -91,7 +93,7 @@ def test_the_web_chat_shows_the_outage_and_recovers_without_a_restart(own_server
 
 
 def test_a_server_that_never_ran_is_a_clear_error(tmp_path, embeddings):
-    from tests.chroma_server import free_port
+    from tests.ports import free_port
 
     assistant = machine(tmp_path, "data", f"http://127.0.0.1:{free_port()}", embeddings)
     with pytest.raises(StoreUnavailableError, match="start it"):

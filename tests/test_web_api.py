@@ -12,6 +12,8 @@ from gradio_client.exceptions import AppError, AuthenticationError
 from tests.conftest import make_corpus
 from tests.webserver import running_server
 
+pytestmark = pytest.mark.slow  # a real server as a subprocess
+
 # Twenty questions with different answers: (question, a phrase the answer must hold, the cited file).
 QUESTIONS = [
     ("How many countries voted for the European resolution?", "93 votes", "us-un-ukraine-resolutions.txt"),

@@ -14,11 +14,14 @@ from urllib.parse import urlparse
 
 import httpx
 import psutil
+import pytest
 
 from assistant.web.uploads import add_documents
 from tests.conftest import make_corpus
 from tests.web_client import running_web
 from tests.webserver import running_server
+
+pytestmark = pytest.mark.slow  # real servers as subprocesses
 
 HOSTILE_NAMES = [
     "../../escape.txt",

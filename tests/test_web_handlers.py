@@ -92,3 +92,20 @@ def test_the_login_comes_from_the_settings_or_a_file_and_delays_grow_to_a_cap(tm
     assert [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "192.168.1.5", "example.org")] == [
         True, True, True, False, False, False,
     ]
+
+
+def test_the_served_app_tells_the_login_check_which_client_tries(assistant):
+    import gradio as gr
+    from fastapi.testclient import TestClient
+
+    from assistant.web import server
+    from assistant.web.logins import LoginGuard
+
+    guard = LoginGuard("reader", "open sesame", first=0.01)
+    with gr.Blocks() as page:
+        gr.Markdown("The chat")
+    with TestClient(server.app(page, assistant, auth=guard.checker(), css="")) as client:
+        assert client.post("/login", data={"username": "reader", "password": "wrong"}).status_code == 400
+        assert client.post("/login", data={"username": "reader", "password": "open sesame"}).status_code == 200
+        assert client.post("/login", data={"username": "reader", "password": "guess"}).status_code == 400
+    assert list(guard._failures) == ["testclient"]  # by its address (the middleware's); without it, "unknown"

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from gradio_client import Client
 
 from assistant import Assistant
-from tests.chroma_server import free_port
+from tests.ports import free_port
 
 
 def client(url: str, auth: tuple[str, str] | None = None) -> Client:

@@ -7,7 +7,6 @@ in the test's temporary directory. Tests talk to the server over HTTP only.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_LIMIT = 300.0  # seconds; a guard against a hung start, not a speed assertion
@@ -29,10 +30,6 @@ class Server:
     log: Path
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def cli(*args: str | Path, env: dict, log: Path) -> subprocess.Popen:

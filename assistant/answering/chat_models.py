@@ -47,6 +47,7 @@ def _openai(settings: LLMSettings) -> BaseChatModel:
         timeout=settings.timeout,
         max_retries=1,
         streaming=True,
+        stream_usage=True,  # token counts for the answer's `usage`
     )
 
 
@@ -91,8 +92,10 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text = "".join(chunk.message.content for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        chunks = [chunk.message for chunk in self._stream(messages, stop, run_manager, **kwargs)]
+        merged = chunks[0] + chunks[1:] if chunks else AIMessageChunk(content="")
+        message = AIMessage(content=merged.content, usage_metadata=merged.usage_metadata)
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self,
@@ -116,17 +119,40 @@ class LlamaCppChat(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+            llama = self._model()
+            usage = {"input_tokens": llama.prompt_tokens, "output_tokens": llama.completion_tokens}
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", usage_metadata={**usage, "total_tokens": sum(usage.values())})
+            )
 
     def _model(self):
         if self._llama is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise MissingDependencyError("llama-cpp-python", "local") from None
-            self._llama = Llama(
+            self._llama = _counting_llama(
                 model_path=self.model_path,
                 n_ctx=self.context_tokens,
                 n_threads=self.threads or os.cpu_count(),
                 verbose=False,
             )
         return self._llama
+
+
+def _counting_llama(**options: Any):
+    """A `llama_cpp.Llama` that counts the tokens of its last generation: the whole prompt
+    (a reused prefix included) and the tokens it wrote (the end-of-generation token not)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        raise MissingDependencyError("llama-cpp-python", "local") from None
+
+    class CountingLlama(llama_cpp.Llama):
+        prompt_tokens = 0
+        completion_tokens = 0
+
+        def generate(self, tokens, *args, **kwargs):
+            self.prompt_tokens, self.completion_tokens = len(tokens), 0
+            for token in super().generate(tokens, *args, **kwargs):
+                if not llama_cpp.llama_vocab_is_eog(self._model.vocab, token):
+                    self.completion_tokens += 1
+                yield token
+
+    return CountingLlama(**options)

@@ -1,61 +1,27 @@
 """The extractive answerer: no language model, it quotes the sentences of the passages that
 best answer the question, each followed by its `[n]`, so every word of the answer is
-verbatim in the sources. Its sentence scoring also picks the excerpts an LLM gets to read.
+verbatim in the sources. It quotes only sentences that hold what the question asks for
+(`expectations`), and refuses when none does.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Answer, Passage, Sentence
+from assistant.answering.checks import says_no
+from assistant.answering.expectations import YES_NO, expect
+from assistant.answering.sentences import Candidate, SentenceScorer, cited_first, renumbered, repeats
 from assistant.citations.support import cite
 from assistant.settings import AnswerSettings
-from assistant.words import sentence_spans, terms
 
 ABSTENTION = "The sources don't say: none of the indexed passages answers this question."
-_DENSE_WEIGHT = 0.6
-_FRAGMENT_PENALTY = 0.8
-_MIN_WORDS = 4
-_RUNNER_UP = 0.85  # a second sentence is quoted when it scores this close to the best
-_FOLLOW_UP_WEIGHT = 0.6  # share of a follow-up's score from its own words
-_REPEAT_PENALTY = 0.9  # for a sentence an earlier answer already quoted
-_ENDINGS = tuple('.!?"”’)')
-ADJACENT = 3  # characters between two sentences that follow each other (a space, a line break)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A sentence of a passage that could be quoted."""
-
-    passage: Passage
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.passage.text[self.start : self.end]
-
-    @property
-    def doc_start(self) -> int:
-        """Where the sentence starts in its document."""
-        return self.passage.start + self.start
-
-    @property
-    def doc_end(self) -> int:
-        """Where the sentence ends in its document."""
-        return self.passage.start + self.end
-
-    @property
-    def fragment(self) -> bool:
-        """Cut by a passage boundary rather than ended by the author."""
-        cut_start = self.start == 0 and self.passage.start > 0 and self.text[:1].islower()
-        cut_end = self.end == len(self.passage.text) and not self.text.endswith(_ENDINGS)
-        return cut_start or cut_end
+NOT_YES_OR_NO = (
+    "The sources don't say yes or no in so many words: quoting can't judge that (an LLM answerer can). "
+    "The closest passages are under Sources."
+)
 
 
 class ExtractiveAnswerer:
@@ -64,6 +30,7 @@ class ExtractiveAnswerer:
     def __init__(self, embeddings: Embeddings, settings: AnswerSettings) -> None:
         self.embeddings = embeddings
         self.settings = settings
+        self.scorer = SentenceScorer(embeddings, settings)
 
     def query(self, question: str, history: Sequence[tuple[str, str]] = ()) -> str:
         """The retrieval query: a follow-up carries the previous question's words along."""
@@ -79,165 +46,53 @@ class ExtractiveAnswerer:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces, then the finished `Answer`.
 
-        In a conversation, the previous question lends its words to the scoring (a
-        follow-up's "he" or "it" names nothing), and sentences already quoted weigh less.
+        A yes/no question is answered "No." when the best quote denies what it asks; quoting
+        can't say "yes", so otherwise it is refused with a note.
         """
+        expected = expect(question) if self.settings.expectations else None
         chosen = self.choose(question, passages, history)
-        passages = cited_first(passages, [candidate.passage for candidate, _ in chosen])
-        chosen = [(_renumbered(candidate, passages), score) for candidate, score in chosen]
+        denied = bool(chosen) and expected is not None and says_no(expected, chosen[0].text)
+        note = ABSTENTION
+        if expected is not None and expected.kind == YES_NO and not denied:
+            chosen, note = [], NOT_YES_OR_NO if chosen else ABSTENTION
+        passages = cited_first(passages, [candidate.passage for candidate in chosen])
+        chosen = [renumbered(candidate, passages) for candidate in chosen]
         if not chosen:
-            yield ABSTENTION
-            yield abstention(question, passages)
+            yield note
+            yield abstention(question, passages, note)
             return
-        sentences = [Sentence(text=c.text, citations=[cite(c.passage, c.start, c.end)]) for c, _ in chosen]
+        sentences = [Sentence(text=c.text, citations=[cite(c.passage, c.start, c.end)]) for c in chosen]
+        if denied:  # "Was X included?" -- "devoid of any X": the quote says no
+            sentences.insert(0, Sentence(text="No.", citations=sentences[0].citations))
         for number, sentence in enumerate(sentences):
             yield sentence.marked if number == 0 else " " + sentence.marked
         yield Answer(question=question, sentences=sentences, passages=passages)
 
-    def choose(
-        self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()
-    ) -> list[tuple[Candidate, float]]:
-        """The sentences to quote with their scores, best first; empty to abstain."""
-        candidates = _candidates(passages)
-        if not candidates:
-            return []
-        vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
-        scores = self.score(question, candidates, vectors)
-        asked = [text for role, text in history if role == "user"]
-        if asked:
-            context = self.score(f"{asked[-1]} {question}", candidates, vectors)
-            said = " ".join(text for role, text in history if role == "assistant")
-            scores = [
-                (_FOLLOW_UP_WEIGHT * own + (1 - _FOLLOW_UP_WEIGHT) * wider) * (_REPEAT_PENALTY if c.text in said else 1.0)
-                for c, own, wider in zip(candidates, scores, context)
-            ]
-        return self._pick(sorted(zip(candidates, scores), key=lambda pair: -pair[1]))
-
-    def excerpts(
-        self, question: str, passages: list[Passage], budget: int
-    ) -> tuple[list[tuple[Passage, list[Candidate]]], float]:
-        """The best sentences within `budget` characters, grouped by passage, best passage first,
-        and the best sentence's score (below `min_support`, nothing answers the question).
-
-        What a language model reads instead of whole passages: a tight context reads fast.
-        """
-        candidates = _candidates(passages)
-        if not candidates:
-            return [], 0.0
-        vectors = np.asarray(self.embeddings.embed_documents([c.text for c in candidates]))
-        ranked = sorted(zip(candidates, self.score(question, candidates, vectors)), key=lambda pair: -pair[1])
-        order = [candidate for candidate, _ in ranked]
-        following = _next_sentence(order[0], candidates)
-        if following is not None:  # the best sentence's detail often goes on in the next one
-            order.remove(following)
-            order.insert(1, following)
-        chosen: dict[int, list[Candidate]] = {}
-        used = 0
-        for candidate in order:
-            if used + len(candidate.text) > budget and chosen:
-                continue
-            chosen.setdefault(candidate.passage.number, []).append(candidate)
-            used += len(candidate.text)
-        by_number = {p.number: p for p in passages}
-        grouped = [(by_number[n], sorted(found, key=lambda c: c.start)) for n, found in chosen.items()]
-        return grouped, ranked[0][1]
+    def choose(self, question: str, passages: list[Passage], history: Sequence[tuple[str, str]] = ()) -> list[Candidate]:
+        """The sentences to quote, in order; empty to abstain. With `answer.expectations`, only
+        sentences that can answer the question are quoted (with the sentence before one that
+        needs it to name what the question names)."""
+        expected = expect(question) if self.settings.expectations else None
+        ranking = self.scorer.rank(question, passages, history, expected)
+        picked = self._pick(ranking.ranked) if ranking.ranked else []
+        quoted = [sentence for candidate, _ in picked for sentence in ranking.quote(candidate)]
+        return list({(c.passage.doc_id, c.doc_start): c for c in quoted}.values())
 
     def _pick(self, ranked: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
         """The best sentence and the close runners-up that don't repeat it."""
         best = ranked[0][1]
-        floor = max(self.settings.min_support, _RUNNER_UP * best)
+        floor = max(self.settings.min_support, self.settings.runner_up * best)
         if best < self.settings.min_support:
             return []
         chosen: list[tuple[Candidate, float]] = []
         for candidate, score in ranked:
             if len(chosen) == self.settings.max_sentences or score < floor:
                 break
-            if not any(_repeats(candidate, other) for other, _ in chosen):
+            if not any(repeats(candidate, other) for other, _ in chosen):
                 chosen.append((candidate, score))
         return chosen
-
-    def score(self, question: str, candidates: list[Candidate], vectors: np.ndarray) -> list[float]:
-        """How well each sentence answers: embedding similarity blended with word overlap.
-
-        `vectors` are the candidates' normalized embeddings, row for row.
-        """
-        question_vector = np.asarray(self.embeddings.embed_query(question))
-        dense = vectors @ question_vector
-        lexical = _weighted_overlap(terms(question), [terms(c.text) for c in candidates])
-        return [
-            (_DENSE_WEIGHT * float(similarity) + (1 - _DENSE_WEIGHT) * share)
-            * (_FRAGMENT_PENALTY if candidate.fragment else 1.0)
-            for candidate, similarity, share in zip(candidates, dense, lexical)
-        ]
 
 
 def abstention(question: str, passages: list[Passage], note: str = ABSTENTION, set_aside=()) -> Answer:
     """The answer that says the sources don't hold one."""
     return Answer(question=question, passages=passages, abstained=True, note=note, set_aside=list(set_aside))
-
-
-def _weighted_overlap(wanted: set[str], sentences: list[set[str]]) -> list[float]:
-    """Share of the question's words each sentence has, rare words among the sentences weighing more."""
-    if not wanted:
-        return [0.0] * len(sentences)
-    count = len(sentences)
-    weight = {term: math.log(1 + count / (1 + sum(term in s for s in sentences))) for term in wanted}
-    total = sum(weight.values())
-    return [sum(weight[t] for t in wanted & sentence) / total for sentence in sentences]
-
-
-def _candidates(passages: list[Passage]) -> list[Candidate]:
-    """Every quotable sentence of the passages, each document span once."""
-    seen: set[tuple[str, int]] = set()
-    found = []
-    for passage in passages:
-        for start, end in sentence_spans(passage.text):
-            key = (passage.doc_id, passage.start + start)
-            if key in seen or not _quotable(passage.text[start:end], passage.title):
-                continue
-            seen.add(key)
-            found.append(Candidate(passage, start, end))
-    return found
-
-
-def _next_sentence(candidate: Candidate, candidates: list[Candidate]) -> Candidate | None:
-    """The candidate that goes on from `candidate` in the same paragraph, if any."""
-    after = [
-        c for c in candidates
-        if c.passage.doc_id == candidate.passage.doc_id and 0 <= c.doc_start - candidate.doc_end <= ADJACENT
-    ]
-    following = min(after, key=lambda c: c.doc_start, default=None)
-    if following is None:
-        return None
-    gap = candidate.passage.text[candidate.end : candidate.end + following.doc_start - candidate.doc_end]
-    return None if "\n" in gap else following
-
-
-def cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:
-    """Renumber passages so that the cited ones come first, in the order they are cited."""
-    order = list(dict.fromkeys(p.number for p in cited)) + [p.number for p in passages]
-    by_number = {p.number: p for p in passages}
-    numbers = list(dict.fromkeys(order))
-    return [by_number[old].model_copy(update={"number": new}) for new, old in enumerate(numbers, start=1)]
-
-
-def _renumbered(candidate: Candidate, passages: list[Passage]) -> Candidate:
-    """The candidate pointing at its passage's new number."""
-    passage = next(p for p in passages if (p.doc_id, p.start) == (candidate.passage.doc_id, candidate.passage.start))
-    return Candidate(passage, candidate.start, candidate.end)
-
-
-def _quotable(sentence: str, title: str) -> bool:
-    """A sentence of prose: not a heading, not the title line, not a fragment of a few words."""
-    return (
-        len(sentence.split()) >= _MIN_WORDS
-        and not sentence.startswith("#")
-        and sentence.rstrip("…").strip() != title.rstrip("…").strip()
-    )
-
-
-def _repeats(candidate: Candidate, other: Candidate) -> bool:
-    """Whether two sentences say nearly the same words (overlapping passages, repeated lines)."""
-    a, b = terms(candidate.text), terms(other.text)
-    return bool(a) and len(a & b) / len(a | b) > 0.8
-

@@ -16,7 +16,9 @@ from assistant.words import STOPWORDS, WORD, contradicts, sentence_spans, stem, 
 
 
 def cite(passage: Passage, start: int, end: int, supported: bool = True) -> Citation:
-    """A citation of `passage.text[start:end]`, with offsets moved into the document."""
+    """A citation of `passage.text[start:end]`, with offsets moved into the document and the
+    pages the quote starts and ends on."""
+    first, last = passage.page_of(passage.start + start), passage.page_of(passage.start + max(start, end - 1))
     return Citation(
         number=passage.number,
         doc_id=passage.doc_id,
@@ -25,6 +27,8 @@ def cite(passage: Passage, start: int, end: int, supported: bool = True) -> Cita
         quote=passage.text[start:end],
         start=passage.start + start,
         end=passage.start + end,
+        page=first,
+        page_end=last if last != first else None,
         supported=supported,
     )
 

@@ -117,6 +117,21 @@ def abstention(pairs: Iterable[tuple[bool, bool]]) -> dict[str, float | None]:
     }
 
 
+def answer_precision(rows: Iterable[tuple[bool, bool, bool]]) -> dict[str, float | None]:
+    """From `(answerable, abstained, right)` per question: precision (share of the given answers
+    that are right; any answer to an unanswerable question is wrong) and coverage (share of the
+    answerable questions answered right)."""
+    rows = list(rows)
+    given = [answerable and right for answerable, abstained, right in rows if not abstained]
+    answerable = sum(answerable for answerable, _, _ in rows)
+    return {
+        "precision": sum(given) / len(given) if given else None,
+        "coverage": sum(answerable and right and not abstained for answerable, abstained, right in rows) / answerable
+        if answerable else None,
+        "answered": len(given) / len(rows) if rows else None,
+    }
+
+
 # Citations -----------------------------------------------------------------------------------
 
 

@@ -13,11 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ingest.errors import AssistantError
-
-
-class QuestionSetError(AssistantError):
-    """A question set that can't be read at all (missing, unreadable, no valid line)."""
+from ingest.errors import QuestionSetError
 
 
 class Evidence(BaseModel):
@@ -40,6 +36,7 @@ class Question(BaseModel):
     type: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     history: list[str] = Field(default_factory=list, description="Earlier user questions, asked first.")
+    split: str | None = Field(None, description="A set's own split (`dev` to tune on, `check` held back).")
 
     @model_validator(mode="after")
     def _answers_fit_answerable(self) -> Question:

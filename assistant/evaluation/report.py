@@ -10,6 +10,9 @@ from assistant.evaluation.runner import SUPPORT_CHECK, EvalRun
 
 COLUMNS = [  # (summary key, heading)
     ("questions", "n"),
+    ("precision", "precision"),
+    ("coverage", "coverage"),
+    ("abstention_recall", "abstain R"),
     ("accuracy", "accuracy"),
     ("token_f1", "token F1"),
     ("lenient_accuracy", "lenient acc."),
@@ -20,7 +23,6 @@ COLUMNS = [  # (summary key, heading)
     ("doc_recall@4", "doc R@4"),
     ("doc_recall@10", "doc R@10"),
     ("abstention_precision", "abstain P"),
-    ("abstention_recall", "abstain R"),
     ("false_refusal_rate", "wrongly refused"),
     ("citation_recall", "cit. recall"),
     ("citation_precision", "cit. precision"),
@@ -28,6 +30,10 @@ COLUMNS = [  # (summary key, heading)
     ("latency_p95_s", "p95 s"),
 ]
 DEFINITIONS = [
+    "**precision**: of the answers given (not refused), the share that are right: an answer to an "
+    "answerable question is right when it contains a gold answer (as **accuracy**); any answer to an "
+    "unanswerable question is wrong. **coverage**: share of the answerable questions answered right. "
+    "Precision comes first: an assistant people trust says so when the sources don't hold the answer.",
     "**accuracy**: the answer (markers removed) contains a gold answer after SQuAD normalisation "
     "(NFKC, curly quotes straightened, lower case, punctuation and a/an/the removed), as whole words.",
     "**token F1**: SQuAD token F1 against the best-matching gold answer, same normalisation.",

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
 from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
@@ -18,8 +17,8 @@ from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
 from assistant.evaluation.questions import BadLine, Question, load_questions
 from assistant.evaluation.scoring import doc_name, score_question, summarize
-from assistant.settings import AnswerSettings, Settings
-from ingest.errors import AssistantError, ConfigError
+from assistant.settings import Settings
+from ingest.errors import AssistantError
 
 log = logging.getLogger("assistant.evaluation")
 # Said in the report as the check's own docstring, so it stays true when the check changes.
@@ -47,23 +46,13 @@ class EvalRun:
     index: Path | None = None  # the data dir of the index asked
 
 
-def with_answerer(settings: Settings, name: str | None) -> Settings:
-    """`settings` with `answer.answerer` set to `name` (validated by the settings' own rules)."""
-    if not name:
-        return settings
-    try:
-        answer = AnswerSettings.model_validate({**settings.answer.model_dump(), "answerer": name})
-    except ValidationError as error:
-        raise ConfigError(f"Unknown answerer {name!r}: {error.errors()[0]['msg']}") from None
-    return settings.model_copy(update={"answer": answer})
-
-
 def evaluate(
     questions: str | Path,
     *,
     settings: Settings | None = None,
     corpus: str | Path | None = None,
     limit: int | None = None,
+    split: str | None = None,
     answerer: str | None = None,
     progress: bool = False,
     embeddings=None,
@@ -74,11 +63,12 @@ def evaluate(
     corpus is unchanged); without it, the index of `settings.data_dir` is asked.
     """
     started = time.perf_counter()
-    settings = with_answerer(settings or Settings(), answerer)
+    settings = (settings or Settings()).updated({"answer.answerer": answerer})
     question_set = load_questions(questions)
     for bad in question_set.bad_lines:
         log.warning("%s: skipped %s", question_set.path, bad)
-    chosen = question_set.questions[:limit] if limit else question_set.questions
+    chosen = [q for q in question_set.questions if split is None or q.split == split]
+    chosen = chosen[:limit] if limit else chosen
     run = EvalRun(Path(questions), settings, [], {}, question_set.bad_lines, corpus=Path(corpus) if corpus else None)
     assistant = _assistant(run, embeddings, progress)
     run.retrieval_k = max(10, assistant.settings.retrieval.k)
@@ -161,6 +151,8 @@ def _record(question: Question) -> dict:
 def _answer_fields(answer: Answer, ranked: Sequence[Passage], judgements: list[list[bool]]) -> dict:
     return {
         "answer": answer.text,
+        "query": answer.query,
+        "set_aside": [{"text": s.text, "reason": s.reason} for s in answer.set_aside],
         "abstained": answer.abstained,
         "citations": [
             {"number": c.number, "doc": doc_name(c.doc_id), "start": c.start, "end": c.end, "quote": c.quote}

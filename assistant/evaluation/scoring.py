@@ -67,6 +67,11 @@ def _summary(records: Sequence[dict], ks: Sequence[int]) -> dict:
     names = [*RETRIEVAL, *(f"doc_recall@{k}" for k in ks), *ANSWERS, *CITATIONS]
     summary.update({name: metrics.mean(column(name)) for name in names})
     summary.update(metrics.abstention((r["answerable"], r["scores"]["abstained"]) for r in scored))
+    summary.update(
+        metrics.answer_precision(
+            (r["answerable"], r["scores"]["abstained"], bool(r["scores"].get("accuracy"))) for r in scored
+        )
+    )
     for key, name in (("latency_s", "latency"), ("retrieve_s", "retrieve")):
         seconds = [r[key] for r in scored if key in r]
         summary[f"{name}_p50_s"] = metrics.percentile(seconds, 0.5)

@@ -43,6 +43,16 @@ def to_passages(documents: list[Document]) -> list[Passage]:
             end=document.metadata["end"],
             score=float(document.metadata.get("score", 0.0)),
             fields=fields_of(document.metadata),
+            **_pages(document.metadata),
         )
         for number, document in enumerate(documents, start=1)
     ]
+
+
+def _pages(metadata: dict) -> dict:
+    """A passage's page fields from its stored metadata (none for an unpaged document)."""
+    if metadata.get("page") is None:
+        return {}
+    page, page_end = int(metadata["page"]), int(metadata.get("page_end") or metadata["page"])
+    breaks = [int(offset) for offset in str(metadata.get("page_breaks") or "").split(",") if offset]
+    return {"page": page, "page_end": page_end if page_end != page else None, "page_breaks": breaks}

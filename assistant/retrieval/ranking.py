@@ -13,12 +13,6 @@ from assistant.retrieval.question import clauses, mentions
 from assistant.settings import RetrievalSettings
 from ingest.search import SearchIndex
 
-CLAUSE_WEIGHT = 1.0  # best clause-level BM25, added to the whole question's score
-DOCUMENT_BM25_WEIGHT = 0.5  # whole-document BM25 inside the document score
-NAMED_BOOST = 2.0  # document score bonus for documents the question names
-DOCUMENT_WEIGHT = 1.0  # document score inside a passage's ranking score
-EARLY_PENALTY, LATE_PENALTY, LATE_FROM = 1.0, 6.0, 4  # per passage already taken from a document
-POOL = 300  # passages considered when filling
 
 
 def zscore(values: np.ndarray) -> np.ndarray:
@@ -34,15 +28,15 @@ def passage_scores(index: SearchIndex, question: str, vector: np.ndarray, settin
         scores = scores + settings.dense_weight * zscore(index.embeddings @ vector)
     parts = clauses(question) if settings.clauses else []
     if parts:
-        scores = scores + CLAUSE_WEIGHT * np.max([zscore(index.passages.scores(p)) for p in parts], axis=0)
+        scores = scores + settings.clause_weight * np.max([zscore(index.passages.scores(p)) for p in parts], axis=0)
     return scores
 
 
-def document_scores(index: SearchIndex, question: str, passages: np.ndarray) -> np.ndarray:
+def document_scores(index: SearchIndex, question: str, passages: np.ndarray, settings: RetrievalSettings) -> np.ndarray:
     """A document's best passage score plus its whole text's BM25, both z-scored."""
     best = np.full(len(index.doc_ids), -1e9, dtype=np.float64)
     np.maximum.at(best, index.chunk_doc, passages)
-    return zscore(best) + DOCUMENT_BM25_WEIGHT * zscore(index.documents.scores(question))
+    return zscore(best) + settings.document_bm25_weight * zscore(index.documents.scores(question))
 
 
 def named_first(index: SearchIndex, named: list[np.ndarray], passages: np.ndarray, documents: np.ndarray) -> list[int]:
@@ -57,15 +51,16 @@ def named_first(index: SearchIndex, named: list[np.ndarray], passages: np.ndarra
     return sorted(best, key=lambda row: -passages[row])
 
 
-def fill(index: SearchIndex, picked: list[int], passages, documents, k: int, cap: int) -> list[int]:
+def fill(index: SearchIndex, picked: list[int], passages, documents, k: int, settings: RetrievalSettings) -> list[int]:
     """Add passages by score, each taken passage of a document lowering that document's next."""
-    total = passages + DOCUMENT_WEIGHT * documents[index.chunk_doc]
-    pool = np.argsort(-total)[:POOL]
+    cap = settings.document_cap
+    total = passages + settings.document_weight * documents[index.chunk_doc]
+    pool = np.argsort(-total)[: settings.pool]
     pool_docs = index.chunk_doc[pool]
     taken = np.bincount(index.chunk_doc[picked], minlength=len(index.doc_ids)).astype(float)
     alive = ~np.isin(pool, picked)
     while len(picked) < k and alive.any():
-        penalty = EARLY_PENALTY if len(picked) < LATE_FROM else LATE_PENALTY
+        penalty = settings.early_penalty if len(picked) < settings.late_from else settings.late_penalty
         value = np.where(alive & (taken[pool_docs] < cap), total[pool] - penalty * taken[pool_docs], -np.inf)
         best = int(np.argmax(value))
         if not np.isfinite(value[best]):
@@ -81,10 +76,10 @@ def rank(index: SearchIndex, question: str, vector: np.ndarray, k: int, settings
     if not index.ids:
         return [], np.zeros(0)
     passages = passage_scores(index, question, vector, settings)
-    documents = document_scores(index, question, passages)
+    documents = document_scores(index, question, passages, settings)
     named = mentions(question, index.aliases, index.doc_dates) if settings.metadata else []
     boosted = documents.copy()
     for docs in named:
-        boosted[docs] = documents[docs] + NAMED_BOOST
+        boosted[docs] = documents[docs] + settings.named_boost
     picked = named_first(index, named, passages, documents)[:k]
-    return fill(index, picked, passages, boosted, k, settings.document_cap), passages
+    return fill(index, picked, passages, boosted, k, settings), passages

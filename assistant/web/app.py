@@ -13,11 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
-from starlette.middleware import Middleware
 
 from assistant import Assistant, AssistantError
 from assistant.web import render
-from assistant.web.logins import ClientAddress, LoginGuard, configured_account, is_loopback
+from assistant.web.logins import LoginGuard, configured_account, is_loopback
 from assistant.web.uploads import add_documents
 
 log = logging.getLogger("assistant.web")
@@ -38,9 +37,11 @@ def build_app(assistant: Assistant):
 
 
 def serve(assistant: Assistant) -> None:
-    """Start the chat on the configured host and port (never a public share link). With a
-    login, failed attempts are slowed per client (`logins.py`); without one, binding an
-    address other machines can reach is warned about."""
+    """Start the chat, and the OpenAI-compatible API under `/v1`, on the configured host and
+    port (never a public share link). With a login, failed attempts are slowed per client
+    (`logins.py`); without one, binding an address other machines can reach is warned about."""
+    from assistant.web import server
+
     web = assistant.settings.web
     account = configured_account(web)
     if account is None and not is_loopback(web.host):
@@ -51,17 +52,7 @@ def serve(assistant: Assistant) -> None:
         )
     assistant.describe()  # open the index and load the model now, not on the first visit
     app = build_app(assistant).queue(default_concurrency_limit=CONCURRENCY)
-    app.launch(
-        server_name=web.host,
-        server_port=web.port,
-        auth=LoginGuard(*account).checker() if account else None,
-        app_kwargs={"middleware": [Middleware(ClientAddress)]},
-        share=False,
-        ssr_mode=False,
-        css=CSS,
-        max_file_size="50mb",
-        quiet=True,
-    )
+    server.run(app, assistant, auth=LoginGuard(*account).checker() if account else None, css=CSS)
 
 
 def example_questions(documents, limit: int = EXAMPLES) -> list[str]:
@@ -96,7 +87,22 @@ class ChatHandlers:
             yield question, [*messages, _said(render.message_html(str(error), "error"))], turns, gr.skip()
             return
         turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
-        yield "", [*messages, _said(render.answer_html(answer))], turns, render.sources_html(answer)
+        sources = render.sources_html(answer, self.cited_pages(answer))
+        yield "", [*messages, _said(render.answer_html(answer))], turns, sources
+
+    def cited_pages(self, answer) -> dict:
+        """The whole text of each page the answer quotes, by `(doc_id, page)`, for the sources panel."""
+        pages = {}
+        for citation in answer.citations:
+            key = (citation.doc_id, citation.page)
+            if citation.page is not None and key not in pages:
+                try:
+                    page = self.assistant.page(*key)
+                except AssistantError:  # the page view is an extra: the answer stands without it
+                    continue
+                if page is not None:
+                    pages[key] = page
+        return pages
 
     def validate(self, question: str, messages: list, turns: list) -> list:
         """Refuse a question that can't be asked, next to the box, leaving the chat as it is."""

@@ -8,10 +8,11 @@ module parses a rendered string back: it formats the `Answer` records.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
-from assistant.answer import Answer, Citation, Passage
+from assistant.answer import Answer, Citation, Passage, page_label
+from ingest.pages import PageText
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -29,7 +30,8 @@ def streaming_html(text: str) -> str:
 def answer_html(answer: Answer) -> str:
     """The finished answer: text with clickable `[n]` cards, unsupported sentences marked."""
     if answer.abstained:
-        return f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
+        note = f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
+        return note + _set_aside_html(answer)
     body = _answer_body(answer)
     note = ""
     flagged = [sentence for sentence in answer.sentences if not sentence.supported]
@@ -38,11 +40,25 @@ def answer_html(answer: Answer) -> str:
             f'<p class="unsupported-note">⚠ {_count(len(flagged), "sentence")} marked like this '
             "could not be found in the cited passage: check before relying on it.</p>"
         )
-    return f'<div class="answer">{body}</div>{note}'
+    return f'<div class="answer">{body}</div>{note}{_set_aside_html(answer)}'
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel for the current answer: each cited passage, quoted spans marked."""
+def _set_aside_html(answer: Answer) -> str:
+    """What was written but is not the answer, apart and struck through, each with its reason."""
+    if not answer.set_aside:
+        return ""
+    items = "".join(
+        f'<li><span class="set-aside-text">{escape(s.text)}</span> <span class="reason">({escape(s.reason)})</span></li>'
+        for s in answer.set_aside
+    )
+    return f'<div class="set-aside" role="note"><p>Set aside, not the answer:</p><ul>{items}</ul></div>'
+
+
+def sources_html(answer: Answer | None, pages: Mapping[tuple[str, int], PageText] | None = None) -> str:
+    """The sources panel for the current answer: each cited passage, quoted spans marked.
+
+    `pages` holds the whole text of cited pages, by `(doc_id, page)`: each is offered under its
+    passage, folded, with the quotes marked where they stand on the page."""
     if answer is None:
         return '<p class="panel-empty">Sources of the current answer appear here.</p>'
     if answer.abstained:
@@ -52,7 +68,7 @@ def sources_html(answer: Answer | None) -> str:
     cited = answer.cited_passages()
     if not cited:
         return '<p class="panel-empty">This answer cites no passage.</p>'
-    cards = (_passage_card(p, [c for c in answer.citations if c.number == p.number]) for p in cited)
+    cards = (_passage_card(p, [c for c in answer.citations if c.number == p.number], pages or {}) for p in cited)
     return "".join(cards)
 
 
@@ -96,6 +112,8 @@ def upload_html(summary, rejected: Iterable[str] = ()) -> str:
         f"<strong>{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged</strong>; "
         f"{_count(summary.passages_added, 'chunk')} embedded in {summary.seconds:.1f} s."
     )
+    if summary.pages_ocred:
+        counts += f" {_count(summary.pages_ocred, 'scanned page')} read by OCR."
     skipped = [f"{escape(name)}: {escape(reason)}" for name, reason in rejected]
     skipped += [f"{escape(_basename(f.path))} {escape(f.reason)}" for f in summary.failed]
     items = "".join(f"<li>{line}</li>" for line in skipped)
@@ -136,47 +154,75 @@ def _citation_card(number: int, passage: Passage, citation: Citation | None) -> 
     date = _date(passage.fields)
     if date:
         label += f", {date}"
+    page = page_label(citation.page, citation.page_end) if citation is not None else ""
+    if page:
+        label += f", {page}"
     flag = " cite-unsupported" if citation is not None and not citation.supported else ""
     quotes = [citation] if citation is not None else []
     return (
         f'<span class="cite{flag}" tabindex="0" role="button" data-cite="{number}" '
         f'aria-label="Source {number}: {escape(label)}" title="{escape(label)}">[{number}]'
-        f'<span class="cite-card" role="tooltip">{_heading(passage)}'
+        f'<span class="cite-card" role="tooltip">{_heading(passage, citation)}'
         f'<span class="cite-text">{_highlighted(passage, quotes)}</span></span></span>'
     )
 
 
-def _passage_card(passage: Passage, citations: list[Citation]) -> str:
+def _passage_card(passage: Passage, citations: list[Citation], pages: Mapping[tuple[str, int], PageText] | None = None) -> str:
+    pages = pages or {}
+    shown = {c.page: pages[(passage.doc_id, c.page)] for c in citations if (passage.doc_id, c.page) in pages}
+    views = "".join(_page_view(page, citations) for _, page in sorted(shown.items()))
     return (
         f'<article class="source" data-source="{passage.number}"><header><span class="num">[{passage.number}]</span> '
-        f"{_heading(passage)}</header><p class=\"passage\">{_highlighted(passage, citations)}</p></article>"
+        f"{_heading(passage, citations[0] if citations else None)}</header>"
+        f'<p class="passage">{_highlighted(passage, citations)}</p>{views}</article>'
     )
 
 
-def _heading(passage: Passage) -> str:
-    """Title, then file, outlet and date when the document's header gave them."""
+def _page_view(page: PageText, citations: list[Citation]) -> str:
+    """The whole page, folded under a "Show page n" toggle, each quote on it marked."""
+    spans = [(c.start - page.start, c.end - page.start, c.quote) for c in citations]
+    spans = [(a, b) for a, b, quote in spans if 0 <= a < b <= len(page.text) and page.text[a:b] == quote]
+    return (
+        f'<details class="page-view" data-page="{page.page}"><summary>Show page {page.page}</summary>'
+        f'<div class="page-text">{_marked(page.text, spans)}</div></details>'
+    )
+
+
+def _heading(passage: Passage, citation: Citation | None = None) -> str:
+    """Title and page (the quote's, else the passage's), then file, outlet and date when the
+    document's header gave them."""
     meta = [f"<code>{escape(passage.source)}</code>"]
     if passage.fields.get("source"):
         meta.append(escape(passage.fields["source"]))
     if _date(passage.fields):
         meta.append(f"<time>{escape(_date(passage.fields))}</time>")
     meta.append(f"characters {passage.start:,}–{passage.end:,}")
-    return f'<strong class="title">{escape(passage.title)}</strong><span class="meta">{" · ".join(meta)}</span>'
+    where = citation if citation is not None and citation.page is not None else passage
+    page = page_label(where.page, where.page_end)
+    page_html = f' <span class="page">{escape(page)}</span>' if page else ""
+    return (
+        f'<strong class="title">{escape(passage.title)}{page_html}</strong>'
+        f'<span class="meta">{" · ".join(meta)}</span>'
+    )
 
 
 def _highlighted(passage: Passage, citations: list[Citation]) -> str:
     """The passage, escaped, with each citation's quote wrapped in `<mark>`."""
-    spans = sorted(span for c in citations if (span := _quote_span(passage, c)))
+    return _marked(passage.text, [span for c in citations if (span := _quote_span(passage, c))])
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text`, escaped, with each span wrapped in `<mark>`."""
     parts, position = [], 0
-    for start, end in spans:
+    for start, end in sorted(spans):
         if start < position:  # overlapping quotes: mark the rest of the later one
             start = position
         if end <= start:
             continue
-        parts.append(escape(passage.text[position:start]))
-        parts.append(f"<mark>{escape(passage.text[start:end])}</mark>")
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
         position = end
-    parts.append(escape(passage.text[position:]))
+    parts.append(escape(text[position:]))
     return "".join(parts)
 
 

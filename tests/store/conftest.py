@@ -8,7 +8,7 @@ from assistant import Settings
 from tests.conftest import server_settings
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.slow)])
 def settings(request, tmp_path) -> Settings:
     """The store under test: a Chroma directory in `tmp_path`, or a collection on `chroma run`."""
     settings = Settings(data_dir=tmp_path / "data")
