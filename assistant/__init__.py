@@ -12,10 +12,12 @@ from assistant.core import Assistant
 from assistant.settings import Settings
 from assistant.usage import TokenUsage
 from ingest.catalog import IndexedDocument
+from ingest.consistency import IndexCheck
 from ingest.errors import (
     AssistantError,
     ConfigError,
     EmptyIndexError,
+    IndexBusyError,
     IngestError,
     LoadError,
     MissingDependencyError,
@@ -35,6 +37,8 @@ __all__ = [
     "ConfigError",
     "EmptyIndexError",
     "Failure",
+    "IndexBusyError",
+    "IndexCheck",
     "IndexInfo",
     "IndexedDocument",
     "IngestError",

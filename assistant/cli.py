@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the web chat, with an OpenAI-compatible API at /v1")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
-    serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
+    serve.add_argument("--auth", metavar="USER:PASSWORD", help="require this login (visible in `ps`: prefer --auth-file)")
+    serve.add_argument("--auth-file", type=Path, metavar="PATH", help="require the USER:PASSWORD login on this file's first line")
     serve.add_argument("--api-key", metavar="KEY", help="require Authorization: Bearer KEY on the OpenAI-compatible API (/v1)")
     serve.set_defaults(run=_serve)
 
@@ -78,12 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
     mcp.add_argument("--api-key", metavar="KEY", help="with --http: require Authorization: Bearer KEY")
     mcp.set_defaults(run=_mcp)
+
+    check = commands.add_parser("check", help="verify that the index holds exactly what it lists (--repair fixes it)")
+    check.add_argument("--repair", action="store_true", help="remove orphan passages, stray records and damaged documents")
+    check.set_defaults(run=_check)
     return parser
 
 
 _OPTIONS = {  # command-line option -> the setting it overrides
     "data_dir": "data_dir", "k": "retrieval.k", "answerer": "answer.answerer",
-    "host": "web.host", "port": "web.port", "auth": "web.auth", "api_key": "web.api_key",
+    "host": "web.host", "port": "web.port", "auth": "web.auth", "auth_file": "web.auth_file", "api_key": "web.api_key",
 }
 
 
@@ -153,8 +158,24 @@ def _eval(assistant: Assistant, args: argparse.Namespace) -> int:
 def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
     from assistant.web import serve
 
+    if args.auth:
+        logging.getLogger("assistant").warning(
+            "A password given with --auth is visible to every user of this machine (`ps`): "
+            "put USER:PASSWORD in a file only you can read and pass --auth-file, or set ASSISTANT_WEB__AUTH."
+        )
     serve(assistant)
     return 0
+
+
+def _check(assistant: Assistant, args: argparse.Namespace) -> int:
+    found = assistant.check(repair=args.repair)
+    print(found)
+    if not args.repair:
+        return 0 if found.ok else 1
+    after = assistant.check()
+    if not found.ok:
+        print(f"after the repair: {'consistent' if after.ok else 'still inconsistent'}")
+    return 0 if after.ok else 1
 
 
 def _mcp(assistant: Assistant, args: argparse.Namespace) -> int:

@@ -20,8 +20,10 @@ from assistant.settings import Settings
 from assistant.usage import Meter
 from ingest import Index, IndexInfo, IngestSummary, ingest
 from ingest.catalog import IndexedDocument
+from ingest.consistency import IndexCheck, check
 from ingest.errors import ConfigError, EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
+from ingest.lock import writer_lock
 from ingest.pages import PageText
 
 History = Sequence[dict | tuple[str, str]]
@@ -54,7 +56,6 @@ class Assistant:
         self._chains: dict[str, Runnable] = {}  # by answerer name
         self._query_embeddings: Embeddings | None = None
         self._lock = threading.RLock()
-        self._ingest_lock = threading.Lock()
 
     def ingest(
         self, paths: Iterable[str | Path] = ("docs",), *, prune: bool = False, rebuild: bool = False, progress: bool = False
@@ -67,11 +68,17 @@ class Assistant:
         for path in paths:  # before a rebuild drops anything
             if not Path(path).exists():
                 raise IngestError(f"No such file or folder: {path}")
-        with self._ingest_lock:  # one writer at a time (web uploads may overlap)
+        with writer_lock(self.settings):  # one writer at a time: threads, processes (ingest.lock)
             if rebuild:
                 self._index, self._chains, self._query_embeddings = None, {}, None
             index = self._open(create=True, reset=rebuild)
             return ingest(index, paths, prune=prune, progress=progress)
+
+    def check(self, repair: bool = False) -> IndexCheck:
+        """Verify that the store, the records, the catalog and the search index agree (no
+        orphan passages, no stray records, no interrupted write); with `repair`, remove what
+        breaks that and rebuild the search index. See `ingest.consistency`."""
+        return check(self._open(create=True), repair=repair)
 
     def ask(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Answer:
         """Answer `question`, citing passages; `history` holds earlier turns of the conversation.
@@ -83,14 +90,14 @@ class Assistant:
     def stream(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Response:
         """The answer as it is written: iterate the `Response` for text pieces, then call its
         `answer()`. A question that can't be asked raises here, before anything streams."""
-        question = self._checked(question)
+        question, turns = self._checked(question), _turns(history)
         name = _known(answerer or self.answerer_name)
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
         chain = self._get_chain(name)
         meter = Meter()
-        return Response(meter.wrap(chain.stream({"question": question, "history": _turns(history)})), meter)
+        return Response(meter.wrap(chain.stream({"question": question, "history": turns})), meter)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
@@ -139,6 +146,7 @@ class Assistant:
         quote where it stands: `quote == text[citation.start - start : citation.end - start]`.
         None for an unpaged document or a page it does not have."""
         return self._open(create=True).page(doc_id, page)
+
     def document_text(self, doc_id: str) -> str | None:
         """A document's text as indexed, at its own offsets (a citation's `start:end` slices its
         quote out of it); None when no such document is indexed."""
@@ -213,15 +221,44 @@ def _installed(module: str) -> bool:
 
 
 def _turns(history: History | None) -> list[tuple[str, str]]:
-    """Earlier turns as `(role, text)`, from message dicts or `(user, assistant)` pairs."""
+    """Earlier turns as `(role, text)`, from message dicts or `(user, assistant)` pairs.
+
+    Anything else raises `QuestionError` naming the bad item, so a client that sends a
+    malformed history (the web API takes any JSON) gets a message, not a traceback.
+    """
+    if history is None:
+        return []
+    if isinstance(history, (str, bytes, dict)) or not isinstance(history, Sequence):
+        raise QuestionError(_HISTORY_HELP.format(f"is a {type(history).__name__}"))
     turns: list[tuple[str, str]] = []
-    for item in history or []:
-        if isinstance(item, dict):
+    for number, item in enumerate(history, 1):
+        if isinstance(item, dict) and item.get("role", "user") in _ROLES and _is_content(item.get("content")):
             turns.append((item.get("role", "user"), _plain(_content_text(item.get("content")))))
+        elif isinstance(item, (list, tuple)) and len(item) == 2 and all(_is_text(part) for part in item):
+            turns += [("user", _plain(item[0] or "")), ("assistant", _plain(item[1] or ""))]
         else:
-            user, reply = item
-            turns += [("user", _plain(user or "")), ("assistant", _plain(reply or ""))]
+            raise QuestionError(_HISTORY_HELP.format(f"item {number} is {_shown(item)}"))
     return turns
+
+
+_ROLES = ("user", "assistant", "system")
+_HISTORY_HELP = (
+    'The history {}: give a list of {{"role": "user" or "assistant", "content": text}} messages, '
+    "or of [question, answer] pairs."
+)
+
+
+def _is_text(value) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_content(value) -> bool:
+    return _is_text(value) or (isinstance(value, list) and all(isinstance(p, (str, dict)) for p in value))
+
+
+def _shown(item) -> str:
+    text = repr(item)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _plain(text: str) -> str:

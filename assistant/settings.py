@@ -108,6 +108,9 @@ class WebSettings(Section):
     host: str = Field("127.0.0.1", description="Interface to bind; 0.0.0.0 exposes it to the network.")
     port: int = Field(7860, ge=0, le=65535, description="Port of the web chat.")
     auth: str | None = Field(None, description="`user:password` required to open the chat.")
+    auth_file: Path | None = Field(
+        None, description="File whose first line is the `user:password` login (keeps it out of `ps`); `auth` wins if both are set."
+    )
     api_key: SecretStr | None = Field(
         None,
         description="Key the OpenAI-compatible API (`/v1/*`) and `assistant mcp --http` require as "

@@ -29,7 +29,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from ingest.chunking import make_splitter, split  # noqa: E402
 from ingest.index import make_embeddings  # noqa: E402
 from ingest.loaders import load  # noqa: E402
-from ingest.pipeline import doc_id_for  # noqa: E402
+from ingest.files import doc_id_for  # noqa: E402
 
 MULTIHOP = ROOT.parent / "shared" / "evalsets" / "multihop_rag" / "corpus"
 SEED_QUESTIONS = ROOT / "evalsets" / "seed" / "questions.jsonl"

@@ -1,18 +1,26 @@
-"""The catalog: one row per indexed document, next to the record manager's table.
+"""The catalog: one row per indexed document, and a claim per document being written.
 
 The record manager knows passages; the catalog knows files: their fingerprint (to skip
 unchanged ones before splitting), title and passage count (for summaries and the index
 panel), and which documents a folder held (to remove deleted files).
+
+A writer claims a document before its first passage reaches the store and releases the
+claim in the same transaction that lists (or forgets) it, so a document in the store is
+always either listed or claimed. A claim left by a writer that is gone marks a write that
+was interrupted: the next writer removes whatever it wrote (`Index.recover`). The
+generation counts every change, so readers know when to rebuild what they derive.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 _metadata = MetaData()
 _documents = Table(
@@ -27,6 +35,21 @@ _documents = Table(
     Column("fields", Text, nullable=False),
     Column("indexed_at", Float, nullable=False),
 )
+_claims = Table(
+    "assistant_claims",
+    _metadata,
+    Column("namespace", String, primary_key=True),
+    Column("doc_id", String, primary_key=True),
+    Column("writer", String, nullable=False),
+    Column("heartbeat", Float, nullable=False),
+)
+_generations = Table(
+    "assistant_generations",
+    _metadata,
+    Column("namespace", String, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+_CHUNK = 500  # ids per IN (...) clause
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,15 @@ class IndexedDocument:
     fields: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A document a writer is adding, replacing or removing."""
+
+    doc_id: str
+    writer: str
+    heartbeat: float
+
+
 class Catalog:
     """Documents of one collection, stored in the record manager's database."""
 
@@ -51,49 +83,117 @@ class Catalog:
 
     def entries(self) -> dict[str, IndexedDocument]:
         """Every document of this namespace, by doc_id."""
-        query = select(_documents).where(_documents.c.namespace == self.namespace)
         with self.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-        return {row["doc_id"]: _entry(row) for row in rows}
+            return self._entries(connection)
+
+    def listed(self) -> tuple[dict[str, IndexedDocument], list[Claim]]:
+        """The documents and the claims. A document leaves the claims and joins the entries in
+        one transaction, and the claims are read first: a document the store held before
+        this call is found in one or the other (in both if it moved between the reads)."""
+        with self.engine.begin() as connection:
+            claims = self._claims(connection)
+            return self._entries(connection), claims
+
+    def claims(self) -> list[Claim]:
+        """The documents being written now, or whose writer died."""
+        with self.engine.connect() as connection:
+            return self._claims(connection)
 
     def version(self) -> str:
-        """Changes whenever a document is added, replaced or removed."""
-        query = select(func.count(), func.max(_documents.c.indexed_at), func.sum(_documents.c.passages)).where(
-            _documents.c.namespace == self.namespace
-        )
+        """Changes whenever a document is added, replaced, renamed or removed."""
         with self.engine.connect() as connection:
-            count, latest, passages = connection.execute(query).one()
-        return f"{count}:{latest or 0}:{passages or 0}"
+            generation = connection.execute(self._generation_query()).scalar()
+        return str(generation or 0)
 
-    def put(self, entries: list[IndexedDocument]) -> None:
-        """Insert or replace documents."""
-        if not entries:
-            return
-        now = time.time()
+    def passage_total(self) -> int:
+        """The passages the listed documents hold, by their own count."""
+        query = select(func.sum(_documents.c.passages)).where(_documents.c.namespace == self.namespace)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar() or 0
+
+    def claim(self, doc_ids: Iterable[str], writer: str, gone: Callable[[Claim], bool]) -> dict[str, str]:
+        """Claim documents for `writer`, taking over claims whose writer is `gone`; returns the
+        documents another live writer holds, with that writer (those are not claimed)."""
+        doc_ids = sorted(set(doc_ids))
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    return self._claim(connection, doc_ids, writer, gone)
+            except IntegrityError:  # another machine claimed one of them meanwhile
+                if attempt == 2:
+                    raise
+        return {}
+
+    def beat(self, writer: str) -> None:
+        """Mark `writer`'s claims as alive."""
         with self.engine.begin() as connection:
-            self._delete(connection, [entry.doc_id for entry in entries])
             connection.execute(
-                _documents.insert(),
-                [{**_row(entry), "namespace": self.namespace, "indexed_at": now} for entry in entries],
+                update(_claims)
+                .where(_claims.c.namespace == self.namespace, _claims.c.writer == writer)
+                .values(heartbeat=time.time())
             )
 
-    def remove(self, doc_ids: list[str]) -> None:
-        """Forget documents."""
+    def commit(self, put: list[IndexedDocument] = (), removed: Iterable[str] = (), released: Iterable[str] = ()) -> None:
+        """List `put`, forget `removed` and release the claims on `released`, in one transaction."""
+        put, removed, released = list(put), list(removed), list(released)
+        now = time.time()
         with self.engine.begin() as connection:
-            self._delete(connection, doc_ids)
+            self._delete(connection, _documents, removed + [entry.doc_id for entry in put])
+            if put:
+                rows = [{**_row(entry), "namespace": self.namespace, "indexed_at": now} for entry in put]
+                connection.execute(_documents.insert(), rows)
+            self._delete(connection, _claims, released)
+            self._bump(connection)
 
     def clear(self) -> None:
-        """Forget every document of this namespace."""
+        """Forget every document and claim of this namespace."""
         with self.engine.begin() as connection:
-            connection.execute(delete(_documents).where(_documents.c.namespace == self.namespace))
+            for table in (_documents, _claims):
+                connection.execute(delete(table).where(table.c.namespace == self.namespace))
+            self._bump(connection)
 
-    def _delete(self, connection, doc_ids: list[str]) -> None:
-        for start in range(0, len(doc_ids), 500):
+    def _claim(self, connection: Connection, doc_ids: list[str], writer: str, gone) -> dict[str, str]:
+        held = {claim.doc_id: claim for claim in self._claims(connection, doc_ids)}
+        busy = {d: held[d].writer for d in doc_ids if d in held and held[d].writer != writer and not gone(held[d])}
+        now = time.time()
+        taken = [d for d in doc_ids if d in held and d not in busy]
+        self._delete(connection, _claims, taken)
+        fresh = [{"namespace": self.namespace, "doc_id": d, "writer": writer, "heartbeat": now} for d in doc_ids if d not in busy]
+        if fresh:
+            connection.execute(_claims.insert(), fresh)
+        return busy
+
+    def _entries(self, connection: Connection) -> dict[str, IndexedDocument]:
+        query = select(_documents).where(_documents.c.namespace == self.namespace)
+        return {row["doc_id"]: _entry(row) for row in connection.execute(query).mappings()}
+
+    def _claims(self, connection: Connection, doc_ids: list[str] | None = None) -> list[Claim]:
+        query = select(_claims.c.doc_id, _claims.c.writer, _claims.c.heartbeat).where(_claims.c.namespace == self.namespace)
+        if doc_ids is None:
+            return [Claim(*row) for row in connection.execute(query)]
+        claims = []
+        for start in range(0, len(doc_ids), _CHUNK):
+            chunk = query.where(_claims.c.doc_id.in_(doc_ids[start : start + _CHUNK]))
+            claims += [Claim(*row) for row in connection.execute(chunk)]
+        return claims
+
+    def _generation_query(self):
+        return select(_generations.c.generation).where(_generations.c.namespace == self.namespace)
+
+    def _bump(self, connection: Connection) -> None:
+        if connection.execute(self._generation_query()).scalar() is None:
+            connection.execute(_generations.insert().values(namespace=self.namespace, generation=1))
+            return
+        connection.execute(
+            update(_generations)
+            .where(_generations.c.namespace == self.namespace)
+            .values(generation=_generations.c.generation + 1)
+        )
+
+    def _delete(self, connection: Connection, table: Table, doc_ids: list[str]) -> None:
+        for start in range(0, len(doc_ids), _CHUNK):
             connection.execute(
-                delete(_documents).where(
-                    _documents.c.namespace == self.namespace,
-                    _documents.c.doc_id.in_(doc_ids[start : start + 500]),
-                )
+                delete(table).where(table.c.namespace == self.namespace, table.c.doc_id.in_(doc_ids[start : start + _CHUNK]))
             )
 
 

@@ -26,6 +26,7 @@ class SourceDocument:
     text: str
     title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    encoding: str = ""  # what the file was decoded from, for text formats ("utf-8", "cp1252")
     pages: list[int] = field(default_factory=list)  # where page (or slide) n + 1 starts; empty: unpaged
 
     @property

@@ -4,6 +4,7 @@
     ├── ConfigError                settings and the on-disk index don't fit together
     │   └── MissingDependencyError an optional backend's extra is not installed
     ├── IngestError                an ingest could not start (a missing path)
+    │   └── IndexBusyError         another process is writing the index (the message names it)
     ├── LoadError                  one file could not be loaded (ingest skips it and goes on)
     ├── EmptyIndexError            a question before anything was ingested
     ├── QuestionError              a question that can't be asked as it is (empty, too long)
@@ -27,6 +28,10 @@ class ConfigError(AssistantError):
 
 class IngestError(AssistantError):
     """An ingest could not start (a missing path, an unreadable folder)."""
+
+
+class IndexBusyError(IngestError):
+    """Another process holds the index's writer lock past `store.lock_timeout`."""
 
 
 class LoadError(AssistantError):

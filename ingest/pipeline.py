@@ -1,15 +1,21 @@
 """Ingest: find files -> load -> split -> index, then remove what left the folders.
 
 Unchanged files are recognised by their fingerprint and never split or embedded again;
-a file that fails to load is skipped with a warning and keeps whatever the index
-already held of it.
+a file that fails to load (or is over a limit) is skipped with a warning and keeps
+whatever the index already held of it. A mail file's messages and attachments are
+documents of their own (`mail.eml#report.pdf`); an attachment gone from a mail that
+loaded leaves the index with it.
+
+An ingest holds the writer lock throughout. It first puts the index right: writes a
+killed ingest left unfinished are undone, and when the counts of passages disagree the
+whole index is checked and repaired (orphans removed; `ingest.consistency`). Documents
+are then written a group at a time (about one write batch of passages), each group
+listed as soon as it is stored: a kill loses at most the group in flight.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +26,14 @@ from tqdm import tqdm
 
 from ingest.catalog import IndexedDocument
 from ingest.chunking import PASSAGE_FORMAT, make_splitter, split
+from ingest.consistency import check, quick_check
 from ingest.documents import SourceDocument
-from ingest.errors import IngestError, LoadError
+from ingest.errors import LoadError
+from ingest.files import discover, existing, under
 from ingest.index import Index
-from ingest.loaders import Loaded, is_supported, load_all
+from ingest.limits import check_passages
+from ingest.loaders import Loaded, load_all
+from ingest.migration import Migration
 from ingest.ocr import Ocr
 from ingest.settings import ChunkingSettings
 
@@ -55,17 +65,30 @@ class IngestSummary:
     pages_ocred: int = 0
     pages_ocr_cached: int = 0
     seconds: float = 0.0
+    recovered: list[str] = field(default_factory=list)  # documents of interrupted writes, undone
+    orphans: int = 0  # passages removed that no listed document accounted for
+    renamed: int = 0  # documents re-keyed to their stable id, not embedded again
+    encodings: dict[str, str] = field(default_factory=dict)  # files read in a legacy encoding
 
     def __str__(self) -> str:
         ocr = ""
         if self.pages_ocred or self.pages_ocr_cached:
             ocr = f"; {self.pages_ocred} pages OCRed ({self.pages_ocr_cached} more from the OCR cache)"
-        return (
+        lines = [
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.failed)} failed; "
             f"{self.passages_added} passages embedded, {self.passages_removed} removed{ocr} "
             f"in {self.seconds:.1f} s"
-        )
+        ]
+        repaired = [f"{self.orphans} orphan passage(s) removed"] if self.orphans else []
+        if self.recovered:
+            repaired.append(f"{len(self.recovered)} unfinished document(s) undone (written again if found under the paths)")
+        if repaired:
+            lines.append("repaired what an interrupted ingest left: " + "; ".join(repaired))
+        if self.renamed:
+            lines.append(f"{self.renamed} document(s) moved to their stable id, without embedding them again")
+        lines += [f"read {path} as {encoding} (it is not UTF-8)" for path, encoding in self.encodings.items()]
+        return "\n".join(lines)
 
 
 def ingest(
@@ -81,26 +104,40 @@ def ingest(
     document not found under `paths` does.
     """
     started = time.perf_counter()
-    roots = [_existing(Path(path)) for path in paths]
+    roots = [existing(Path(path)) for path in paths]
+    root = index.settings.docs_root
     summary = IngestSummary()
-    known = index.catalog.entries()
-    if not known:
-        _note_unrecorded_passages(index)
-    files = list(_discover(roots, summary))
-    ocr = Ocr(index.settings.ocr, Path(index.settings.data_dir) / "ocr", progress)
-    changed, found, loaded = _load_changed(files, known, index, summary, ocr)
-    summary.pages_ocred, summary.pages_ocr_cached = ocr.pages_read, ocr.pages_cached
-    _write(index, changed, summary, progress)
-    stale = [
-        doc_id for doc_id in known
-        if doc_id not in found and (prune or _under(doc_id, roots) or _part_of(doc_id, loaded))
-    ]
-    summary.passages_removed += index.remove(stale)
-    summary.removed = len(stale)
-    if summary.added or summary.updated or summary.removed:
-        index.search_index()  # BM25 and the embedding matrix follow the store
+    with index.writing():
+        _restore(index, summary)
+        known = index.catalog.entries()
+        if not known:
+            _note_unrecorded_passages(index)
+        files = list(discover(roots, root, lambda path, reason: _fail(summary, path, reason)))
+        ocr = Ocr(index.settings.ocr, Path(index.settings.data_dir) / "ocr", progress)
+        changed, found, loaded = _load_changed(files, Migration(index, known), index, summary, ocr)
+        summary.pages_ocred, summary.pages_ocr_cached = ocr.pages_read, ocr.pages_cached
+        _write(index, changed, summary, progress)
+        stale = [
+            doc_id for doc_id in index.catalog.entries()
+            if doc_id not in found and (prune or under(doc_id, roots, root) or _part_of(doc_id, loaded))
+        ]
+        summary.passages_removed += index.remove(stale)
+        summary.removed += len(stale)
+        if summary.added or summary.updated or summary.removed or summary.orphans or summary.renamed:
+            index.search_index()  # BM25 and the embedding matrix follow the store
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _restore(index: Index, summary: IngestSummary) -> None:
+    """Undo interrupted writes; when the counts still disagree, check and repair everything."""
+    before = index.count()
+    summary.recovered = index.recover()
+    problem = quick_check(index)
+    if problem:
+        log.warning("The index was not consistent (%s): repairing it.", problem)
+        summary.recovered += check(index, repair=True).damaged
+    summary.orphans = max(0, before - index.count())
 
 
 def _note_unrecorded_passages(index: Index) -> None:
@@ -116,83 +153,25 @@ def _note_unrecorded_passages(index: Index) -> None:
         )
 
 
-def doc_id_for(path: Path) -> str:
-    """A stable id: the path relative to the working directory, or absolute outside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
-def _existing(path: Path) -> Path:
-    if not path.exists():
-        raise IngestError(f"No such file or folder: {path}")
-    return path
-
-
-def _under(doc_id: str, roots: list[Path]) -> bool:
-    """Whether a document belongs to one of the ingested folders."""
-    return any(root.is_dir() and doc_id.startswith(doc_id_for(root).rstrip("/") + "/") for root in roots)
-
-
-def _discover(roots: list[Path], summary: IngestSummary) -> Iterator[tuple[Path, str]]:
-    """Supported files under the roots (a file given by name is taken whatever it is)."""
-    seen: set[str] = set()
-    for root in roots:
-        for path in _walk(root, summary) if root.is_dir() else [root]:
-            doc_id = doc_id_for(path)
-            if doc_id not in seen:
-                seen.add(doc_id)
-                yield path, doc_id
-
-
-def _walk(root: Path, summary: IngestSummary) -> Iterator[Path]:
-    """Files under a folder, sorted, not following links out of it or into loops."""
-    top = root.resolve()
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.startswith(".") or not is_supported(path):
-                continue
-            problem = _link_problem(path, top) if path.is_symlink() else None
-            if problem:
-                _fail(summary, path, problem)
-                continue
-            yield path
-
-
-def _link_problem(link: Path, top: Path) -> str | None:
-    """Why a symbolic link can't be ingested (a loop, dangling, or leading out), or None."""
-    try:
-        target = link.resolve(strict=True)
-    except RuntimeError:  # a loop, before Python 3.13
-        return "is a symbolic link loop"
-    except OSError as error:
-        if error.errno == errno.ELOOP:  # a loop, from Python 3.13
-            return "is a symbolic link loop"
-        return f"is a broken symbolic link ({error.strerror or error})"
-    if not target.is_relative_to(top):
-        return "is a link to a file outside the ingested folder"
-    return None
+Changed = list[tuple[SourceDocument, list[Document]]]
 
 
 def _load_changed(
-    files: list[tuple[Path, str]], known: dict[str, IndexedDocument], index: Index, summary: IngestSummary, ocr: Ocr
-) -> tuple[list[SourceDocument], set[str], set[str]]:
-    """Load every file; keep the documents whose content differs from what the index holds.
+    files: list[tuple[Path, str]], migration: Migration, index: Index, summary: IngestSummary, ocr: Ocr
+) -> tuple[Changed, set[str], set[str]]:
+    """Load every file; split the documents whose content differs from what the index holds.
 
-    Also returns the doc_ids found (a file that fails keeps its own and its attachments'),
-    and the files loaded whole, whose attachments not found again leave the index.
+    Also returns the doc_ids found (a file or document that fails keeps its own, and a file
+    its attachments'), and the files loaded whole, whose attachments not found again leave
+    the index.
     """
-    chunking = index.settings.chunking
     changed, found, loaded = [], set(), set()
+    splitter = make_splitter(index.settings.chunking)
     for path, doc_id in files:
         found.add(doc_id)
         result = _load(path, doc_id, index, summary, ocr)
         if result is None:
-            found.update(known_id for known_id in known if _part_of(known_id, {doc_id}))
+            found.update(known_id for known_id in migration.known if _part_of(known_id, {doc_id}))
             continue
         loaded.add(doc_id)
         for part, reason in result.skipped:  # an attachment that fails keeps what was indexed of it
@@ -200,8 +179,14 @@ def _load_changed(
             _fail(summary, Path(f"{path}{part[len(doc_id):]}"), reason)
         for document in result.documents:
             found.add(document.doc_id)
-            if _counted(document, known.get(document.doc_id), chunking, summary):
-                changed.append(document)
+            if document.encoding not in ("", "utf-8"):
+                summary.encodings[document.source] = document.encoding
+            passages = _changed(document, migration, splitter, index, summary)
+            if passages is not None:
+                changed.append((document, passages))
+    summary.renamed += migration.renamed
+    summary.removed += migration.removed
+    summary.passages_removed += migration.passages_removed
     return changed, found, loaded
 
 
@@ -216,22 +201,37 @@ def _load(path: Path, doc_id: str, index: Index, summary: IngestSummary, ocr: Oc
     return None
 
 
-def _counted(document: SourceDocument, entry: IndexedDocument | None, chunking: ChunkingSettings, summary) -> bool:
-    """Count the document as added, updated or unchanged; True when it must be written."""
-    if entry is not None and entry.fingerprint == _fingerprint(document, chunking):
+def _changed(
+    document: SourceDocument, migration: Migration, splitter, index: Index, summary: IngestSummary
+) -> list[Document] | None:
+    """The document's passages when it must be written (counted as added or updated), else
+    None: unchanged, or over the passage limit (noted as failed; the index keeps its old text)."""
+    chunking, limits = index.settings.chunking, index.settings.limits
+    fingerprint = _fingerprint(document, chunking)
+    entry = migration.entry(Path(document.source), document.doc_id, fingerprint)
+    if entry is not None and entry.fingerprint == fingerprint:
         summary.unchanged += 1
-        return False
-    if entry is None:
-        summary.added += 1
-    else:
-        summary.updated += 1
-    return True
+        return None
+    passages = split(document, splitter)
+    try:
+        check_passages(len(passages), limits)
+    except LoadError as error:
+        _fail(summary, Path(document.source), str(error))
+        return None
+    summary.added += entry is None
+    summary.updated += entry is not None
+    return passages
 
 
 def _part_of(doc_id: str, files: set[str]) -> bool:
-    """Whether `doc_id` is a message or attachment inside one of `files` (`mail.eml#report.pdf`)."""
-    head = doc_id.split("#", 1)[0]
-    return head != doc_id and head in files
+    """Whether `doc_id` is a message or attachment inside one of `files` (`mail.eml#report.pdf`);
+    every `#` is tried, since a folder or file name may hold one too."""
+    cut = doc_id.find("#")
+    while cut > 0:
+        if doc_id[:cut] in files:
+            return True
+        cut = doc_id.find("#", cut + 1)
+    return False
 
 
 def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
@@ -239,27 +239,41 @@ def _fingerprint(document: SourceDocument, chunking: ChunkingSettings) -> str:
     return f"{document.fingerprint}:{chunking.size}/{chunking.overlap}/{PASSAGE_FORMAT}"
 
 
-def _write(index: Index, documents: list[SourceDocument], summary: IngestSummary, progress: bool) -> None:
-    """Split the changed documents, embed and store their passages, then record them."""
-    splitter = make_splitter(index.settings.chunking)
-    passages = {document.doc_id: split(document, splitter) for document in documents}
-    total = sum(len(p) for p in passages.values())
-    stream = (passage for doc_passages in passages.values() for passage in doc_passages)
-    with tqdm(total=total, unit="passage", desc="Embedding", disable=not progress or not total) as bar:
-        result = index.write(_tracked(stream, bar, index.settings.store.write_batch))
-        bar.update(total - bar.n)
-    summary.passages_added += result["num_added"] + result["num_updated"]
-    summary.passages_removed += result["num_deleted"]
+def _write(index: Index, changed: Changed, summary: IngestSummary, progress: bool) -> None:
+    """Embed and store the changed documents' passages, a group at a time, each group listed
+    in the catalog once its passages are stored."""
     chunking = index.settings.chunking
-    index.catalog.put([_entry(d, len(passages[d.doc_id]), chunking) for d in documents])
+    total = sum(len(passages) for _, passages in changed)
+    with tqdm(total=total, unit="passage", desc="Embedding", disable=not progress or not total) as bar:
+        for group in _groups(changed, index.settings.store.write_batch):
+            entries = [_entry(document, len(passages), chunking) for document, passages in group]
+            stream = (passage for _, passages in group for passage in passages)
+            result, busy = index.put(entries, _tracked(stream, bar))
+            summary.passages_added += result["num_added"] + result["num_updated"]
+            summary.passages_removed += result["num_deleted"]
+            for document, _ in group:
+                if document.doc_id in busy:
+                    _fail(summary, Path(document.source), f"is being written by another ingest ({busy[document.doc_id]})")
 
 
-def _tracked(passages: Iterable[Document], bar: tqdm, batch: int) -> Iterator[Document]:
-    """Yield passages, advancing the bar once a batch has been taken and written."""
-    for count, passage in enumerate(passages):
-        if count and count % batch == 0:
-            bar.update(batch)
+def _groups(changed: Changed, size: int) -> Iterator[Changed]:
+    """Consecutive documents holding about `size` passages together (one document at least)."""
+    group, count = [], 0
+    for item in changed:
+        group.append(item)
+        count += len(item[1])
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+def _tracked(passages: Iterable[Document], bar: tqdm) -> Iterator[Document]:
+    """Yield passages, advancing the bar by each one taken."""
+    for passage in passages:
         yield passage
+        bar.update(1)
 
 
 def _entry(document: SourceDocument, passages: int, chunking: ChunkingSettings) -> IndexedDocument:

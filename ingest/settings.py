@@ -55,6 +55,12 @@ class StoreSettings(Section):
         description="SQLAlchemy URL of the record manager database; default: a SQLite file in the data dir.",
     )
     write_batch: int = Field(256, ge=1, description="Passages embedded and written per batch while ingesting.")
+    lock_timeout: float = Field(
+        600.0,
+        ge=0,
+        description="Seconds an ingest waits for another one writing the same embedded index to finish; "
+        "0 fails at once (the message names the process holding the lock).",
+    )
 
 
 class LimitSettings(Section):
@@ -63,6 +69,20 @@ class LimitSettings(Section):
     max_unpacked_mb: int = Field(
         200, ge=1, description="Largest unpacked size of a zip-based file (.docx ...), checked before unpacking."
     )
+    max_unpack_ratio: int = Field(
+        100,
+        ge=1,
+        description="Largest ratio of unpacked to packed size of one member (over 1 MB) of a zip-based file: "
+        "text compresses about 3-10 times, a zip bomb hundreds; checked before unpacking.",
+    )
+    max_text_chars: int = Field(
+        4_000_000,
+        ge=1,
+        description="Longest text one document (a file, a mail message or attachment) may hold, in characters "
+        "(a 500-page book is about 1.5 million).",
+    )
+    max_passages: int = Field(5_000, ge=1, description="Most passages one document may be split into.")
+    max_pdf_pages: int = Field(2_000, ge=1, description="Most pages a PDF may have; counted before any text is extracted.")
 
 
 class OcrSettings(Section):
@@ -82,6 +102,11 @@ class IngestSettings(BaseSettings):
     )
 
     data_dir: Path = Field(Path(".assistant"), description="Folder holding the index and its records.")
+    docs_root: Path | None = Field(
+        None,
+        description="Folder that document ids are paths under (a shared checkout or mount: set it on every "
+        "machine writing to one Chroma server); empty: a document's id is its file's resolved absolute path.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)

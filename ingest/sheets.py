@@ -96,10 +96,10 @@ class CsvLoader(BaseLoader):
 
     def __init__(self, path: Path, read_text) -> None:
         self.path = path
-        self.read_text = read_text
+        self.read_text = read_text  # the text and the encoding it was read in
 
     def lazy_load(self) -> Iterator[Document]:
-        text = self.read_text(self.path)
+        text, encoding = self.read_text(self.path)
         try:
             dialect = csv.Sniffer().sniff(text[:_SNIFF], delimiters=",;\t|")
         except csv.Error:
@@ -108,4 +108,4 @@ class CsvLoader(BaseLoader):
             lines = list(row_lines(csv.reader(io.StringIO(text, newline=""), dialect)))
         except csv.Error as error:
             raise LoadError(f"is not a readable CSV file ({error})") from None
-        yield Document(page_content="\n".join(lines), metadata={"title": self.path.stem})
+        yield Document(page_content="\n".join(lines), metadata={"title": self.path.stem, "encoding": encoding})

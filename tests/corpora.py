@@ -99,3 +99,29 @@ def belongs(case: tuple[str, str, str], text: str, sources: list[str]) -> bool:
     """Whether an answer is the answer to `case`: it holds the fact and cites the fact's file."""
     _, phrase, file = case
     return phrase in text and any(source.endswith(file) for source in sources)
+
+
+_SYLLABLES = "ka mo ri tel zan vor pe lu quin dra sol fen bri ost mar".split()
+
+
+def code_word(number: int, version: int) -> str:
+    """A made-up word, different for every report and version (`Briostkavor`)."""
+    value, parts = number * 7 + version * 131 + 17, []
+    for _ in range(4):
+        value, digit = divmod(value, len(_SYLLABLES))
+        parts.append(_SYLLABLES[digit])
+    return "".join(parts).capitalize() + str(number)
+
+
+def write_report(folder: Path, number: int, version: int, rng: random.Random) -> Path:
+    """Report `number` in its `version`: a code word only it holds, then 1-6 paragraphs of
+    filler (one to four passages of 1,000 characters)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraphs = [
+        " ".join(rng.choice(_WORDS) for _ in range(rng.randint(60, 110))).capitalize() + "."
+        for _ in range(rng.randint(1, 6))
+    ]
+    path = folder / f"report-{number:03d}.txt"
+    header = f"Report {number}\n\nThe code word of report {number} is {code_word(number, version)}.\n\n"
+    path.write_text(header + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path

@@ -17,6 +17,8 @@ PUBLIC = [
     "ConfigError",
     "EmptyIndexError",
     "Failure",
+    "IndexBusyError",
+    "IndexCheck",
     "IndexInfo",
     "IndexedDocument",
     "IngestError",
@@ -54,7 +56,8 @@ def test_every_error_is_exported_and_drawn_in_the_tree():
 def test_what_the_api_returns_is_exported():
     hints = {
         "ask": "Answer", "stream": "Response", "retrieve": "list[Passage]", "ingest": "IngestSummary",
-        "describe": "IndexInfo", "documents": "list[IndexedDocument]", "page": "PageText | None",
+        "describe": "IndexInfo", "documents": "list[IndexedDocument]", "check": "IndexCheck",
+        "page": "PageText | None",
     }
     for method, returned in hints.items():
         assert inspect.signature(getattr(assistant.Assistant, method)).return_annotation == returned, method

@@ -5,6 +5,10 @@ killed at a seeded random moment after it has opened the index; each repetition 
 once or twice in a fresh data dir, then lets a last run finish. The index must then hold
 exactly the passages of a clean ingest: the same ids, texts and metadata, no duplicates,
 nothing missing, records and catalog in step with the collection.
+
+Then a few seeds of the crash matrix (tests/crash_matrix.py; benchmarks/crash.py runs 20):
+reports added, edited and deleted between killed runs, and afterwards no orphan and no
+deleted text retrievable. Minutes long: marked `slow`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pytest
 
 from assistant import Settings
 from ingest import Index
+from tests import crash_matrix
 from tests.conftest import ROOT
 from tests.corpora import write_many_documents
 
@@ -109,3 +114,23 @@ def test_killed_ingest_then_rerun_equals_a_clean_ingest(clean, repetition, embed
     assert got["passages"] == expected["passages"]  # same texts, spans and metadata
     assert got["records"] == expected["records"] == sorted(expected["passages"])
     assert got["catalog"] == expected["catalog"] and len(got["catalog"]) == DOCUMENTS
+
+
+MATRIX_SEEDS = [101, 102, 103]
+
+
+@pytest.fixture(scope="module")
+def matrix_root(tmp_path_factory):
+    """A folder for the matrix runs, and how long a clean ingest of its corpus holds the lock."""
+    root = tmp_path_factory.mktemp("matrix")
+    return root, crash_matrix.calibrate(root)
+
+
+@pytest.mark.parametrize("seed", MATRIX_SEEDS)
+def test_kills_while_files_change_leave_no_orphan_and_nothing_deleted_retrievable(matrix_root, seed, embeddings):
+    root, write_seconds = matrix_root
+    outcome = crash_matrix.run_seed(seed, root, embeddings, write_seconds)
+    print(f"\nseed {seed}: killed at {outcome.kills} s, changes {outcome.changes}: {outcome.recovery}")
+    assert outcome.same_as_clean  # same passage ids, texts, metadata, records and catalog
+    assert outcome.orphans == 0 and outcome.retrievable == 0
+    assert outcome.check_ok and outcome.documents > 0

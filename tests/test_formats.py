@@ -74,7 +74,7 @@ def bad_files(folder: Path) -> dict[str, str]:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.md").write_text("  \n\n\t\n", encoding="utf-8")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    (folder / "latin1.txt").write_bytes("Un café au lait, s'il vous plaît.".encode("latin-1"))
+    (folder / "garbled.txt").write_bytes(bytes(range(128, 256)) * 4)  # no encoding makes text of it
     good_pdf = write_pdf(folder / "whole.pdf", ["A complete PDF about lighthouses."]).read_bytes()
     (folder / "whole.pdf").unlink()
     (folder / "truncated.pdf").write_bytes(good_pdf[: len(good_pdf) // 3])
@@ -86,7 +86,7 @@ def bad_files(folder: Path) -> dict[str, str]:
         "empty.txt": "no text",
         "blank.md": "no text",
         "binary.txt": "binary",
-        "latin1.txt": "UTF-8",
+        "garbled.txt": "save it as UTF-8",
         "truncated.pdf": "PDF",
         "locked.pdf": "password",
         "broken.docx": ".docx",
@@ -106,6 +106,45 @@ def test_each_bad_file_is_skipped_with_a_warning_naming_it(assistant, corpus, ca
         warning = [r.getMessage() for r in caplog.records if name in r.getMessage()]
         assert len(warning) == 1 and "\n" not in warning[0]
     assert "93" in assistant.ask("How many countries voted for the European resolution?").text
+
+
+LEGACY = {  # file -> (text, how it is saved, the encoding the summary must name)
+    "latin1.txt": ("Un café au lait, s'il vous plaît, près de la fenêtre.", "latin-1", "cp1252"),
+    "windows.txt": ("The “smart” quotes – and a café… for €5.", "cp1252", "cp1252"),
+    "german.md": ("# Grüße\n\nGröße und Übermäßig schöne Grüße aus München.", "cp1252", "cp1252"),
+    "russian.txt": ("Привет! Это текст на русском языке о солнечной ферме на озере.", "cp1251", "cp1251"),
+    "utf16.txt": ("Floating solar farm notes, in UTF-16 with its byte order mark.", "utf-16", "utf-16"),
+}
+
+
+def test_legacy_encodings_are_decoded_and_the_summary_names_them(assistant, tmp_path):
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    for name, (text, saved_as, _) in LEGACY.items():
+        (folder / name).write_bytes(text.encode(saved_as))
+    (folder / "plain.txt").write_text("Plain UTF-8: naïve café.", encoding="utf-8")
+    summary = assistant.ingest([folder])
+    assert summary.added == len(LEGACY) + 1 and not summary.failed
+    assert {Path(path).name: encoding for path, encoding in summary.encodings.items()} == {
+        name: encoding for name, (_, _, encoding) in LEGACY.items()
+    }
+    for name, (_, _, encoding) in LEGACY.items():
+        assert f"{name} as {encoding}" in str(summary)
+    texts = {Path(d.source).name: d for d in assistant.documents()}
+    stored = " ".join(assistant.index.collection.get(include=["documents"])["documents"])
+    for name, (text, _, _) in LEGACY.items():
+        assert text.splitlines()[-1] in stored, name
+    assert texts["german.md"].title == "Grüße"
+
+
+def test_legacy_encoded_csv_and_html_are_decoded_and_named(tmp_path):
+    (tmp_path / "prices.csv").write_bytes("Item;Price\nCafé crème;€3,50\nThé à la menthe;€2,80\n".encode("cp1252"))
+    (tmp_path / "menu.html").write_bytes(
+        "<html><head><title>Carte du café</title></head><body><p>Crème brûlée à volonté.</p></body></html>".encode("cp1252")
+    )
+    prices, menu = load(tmp_path / "prices.csv", "prices.csv"), load(tmp_path / "menu.html", "menu.html")
+    assert prices.encoding == "cp1252" and "Item: Café crème; Price: €3,50" in prices.text
+    assert menu.encoding == "cp1252" and menu.title == "Carte du café" and "Crème brûlée à volonté." in menu.text
 
 
 def test_a_file_that_breaks_keeps_what_was_indexed(assistant, corpus):

@@ -87,6 +87,13 @@ def test_bad_questions_are_refused_with_the_reason(server, question, message):
         client(server.url).predict(question=question, history=[], api_name="/ask")
 
 
+@pytest.mark.parametrize("history", [[["only one"]], [{"role": "user", "content": {"x": 1}}], "a string"])
+def test_a_malformed_history_gets_a_clear_error_and_no_traceback(server, history):
+    with pytest.raises(AppError, match=r"The history .*\[question, answer\] pairs"):
+        client(server.url).predict(question=QUESTIONS[0][0], history=history, api_name="/ask")
+    assert "Traceback" not in server.log.read_text(errors="replace")
+
+
 def test_only_ask_is_public(server):
     endpoints = client(server.url).view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert list(endpoints) == ["/ask"]

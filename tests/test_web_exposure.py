@@ -1,17 +1,20 @@
 """What the web chat exposes: uploads with hostile names can't write outside their folders
 (Gradio's upload route, then the chat's own upload path), the server binds to 127.0.0.1
 unless told otherwise, and with `--auth` every route refuses a request without credentials.
+Failed logins are slowed per client; a login file keeps the password out of `ps`; an open
+chat on every interface, or a password on the command line, is warned about.
 """
 
 from __future__ import annotations
 
-import pytest
-
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import psutil
+import pytest
 
 from assistant.web.uploads import add_documents
 from tests.conftest import make_corpus
@@ -79,3 +82,40 @@ def test_serve_binds_loopback_and_auth_answers_401_to_every_route(tmp_path):
             assert called.status_code == 401 and "93" not in called.text, endpoint
         uploaded = httpx.post(f"{url}gradio_api/upload", files=[("files", ("../../x.txt", b"note"))])
         assert uploaded.status_code == 401
+
+
+def login(url: str, password: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    reply = httpx.post(f"{url}login", data={"username": "reader", "password": password}, timeout=60)
+    return reply.status_code, time.perf_counter() - started
+
+
+def test_a_login_file_keeps_the_password_out_of_ps_and_failed_logins_are_slowed(tmp_path):
+    secret = tmp_path / "login"
+    secret.write_text("reader:open sesame\n", encoding="utf-8")
+    with running_server(tmp_path, make_corpus(tmp_path / "corpus"), "--auth-file", str(secret)) as server:
+        port = str(urlparse(server.url).port)
+        serving = [p for p in psutil.process_iter(["cmdline"]) if port in (p.info["cmdline"] or [])]
+        assert serving and not any("sesame" in " ".join(p.info["cmdline"]) for p in serving)
+        assert httpx.get(f"{server.url}config").status_code == 401
+
+        waits = [login(server.url, "wrong") for _ in range(3)]
+        assert [status for status, _ in waits] == [400, 400, 400]
+        assert [round(seconds, 1) >= delay for (_, seconds), delay in zip(waits, (0.5, 1.0, 2.0))] == [True] * 3
+        assert login(server.url, "open sesame")[0] == 200  # the right password still works, and resets the count
+        with ThreadPoolExecutor(max_workers=4) as pool:  # at once: checked one at a time, delays add up
+            started = time.perf_counter()
+            statuses = list(pool.map(lambda _: login(server.url, "guess")[0], range(4)))
+            together = time.perf_counter() - started
+        assert statuses == [400] * 4 and together >= 0.5 + 1 + 2 + 4
+    assert "Traceback" not in server.log.read_text(errors="replace")
+
+
+def test_an_open_chat_on_every_interface_and_a_password_in_argv_are_warned_about(tmp_path):
+    with running_server(tmp_path, make_corpus(tmp_path / "corpus"), "--host", "0.0.0.0") as server:
+        assert httpx.get(server.url).status_code == 200
+    log = server.log.read_text(errors="replace")
+    assert "The web chat on 0.0.0.0 has no login" in log and "--auth-file" in log
+    with running_server(tmp_path / "second", make_corpus(tmp_path / "second" / "corpus"), "--auth", "me:pw") as server:
+        pass
+    assert "visible to every user of this machine" in server.log.read_text(errors="replace")

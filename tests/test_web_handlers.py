@@ -8,7 +8,8 @@ import pytest
 
 from assistant import ConfigError
 from assistant.web import uploads
-from assistant.web.app import ChatHandlers, example_questions, parse_auth
+from assistant.web.app import ChatHandlers, example_questions
+from assistant.web.logins import parse_auth
 
 
 def test_respond_streams_then_renders_the_answer_and_records_the_turn(seeded):
@@ -74,3 +75,37 @@ def test_auth_is_user_colon_password():
     for bad in ("me", "me:", ":secret"):
         with pytest.raises(ConfigError, match="USER:PASSWORD"):
             parse_auth(bad)
+
+
+def test_the_login_comes_from_the_settings_or_a_file_and_delays_grow_to_a_cap(tmp_path):
+    from assistant.settings import WebSettings
+    from assistant.web.logins import LoginGuard, configured_account, is_loopback
+
+    login = tmp_path / "login"
+    login.write_text("\n  reader:open sesame  \nignored:line\n", encoding="utf-8")
+    assert configured_account(WebSettings(auth_file=login)) == ("reader", "open sesame")
+    assert configured_account(WebSettings(auth="me:pw", auth_file=login)) == ("me", "pw")
+    assert configured_account(WebSettings()) is None
+    with pytest.raises(ConfigError, match="Cannot read the login file"):
+        configured_account(WebSettings(auth_file=tmp_path / "missing"))
+    assert [LoginGuard("a", "b").delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "192.168.1.5", "example.org")] == [
+        True, True, True, False, False, False,
+    ]
+
+
+def test_the_served_app_tells_the_login_check_which_client_tries(assistant):
+    import gradio as gr
+    from fastapi.testclient import TestClient
+
+    from assistant.web import server
+    from assistant.web.logins import LoginGuard
+
+    guard = LoginGuard("reader", "open sesame", first=0.01)
+    with gr.Blocks() as page:
+        gr.Markdown("The chat")
+    with TestClient(server.app(page, assistant, auth=guard.checker(), css="")) as client:
+        assert client.post("/login", data={"username": "reader", "password": "wrong"}).status_code == 400
+        assert client.post("/login", data={"username": "reader", "password": "open sesame"}).status_code == 200
+        assert client.post("/login", data={"username": "reader", "password": "guess"}).status_code == 400
+    assert list(guard._failures) == ["testclient"]  # by its address (the middleware's); without it, "unknown"

@@ -7,15 +7,19 @@ history. Rendering lives in `render.py`, uploads in `uploads.py`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
 
-from assistant import Assistant, AssistantError, ConfigError
+from assistant import Assistant, AssistantError
 from assistant.web import render
+from assistant.web.logins import LoginGuard, configured_account, is_loopback
 from assistant.web.uploads import add_documents
+
+log = logging.getLogger("assistant.web")
 
 CONCURRENCY = 4  # answers computed at once; the rest wait in Gradio's queue
 EXAMPLES = 4  # example questions offered in an empty chat
@@ -34,24 +38,21 @@ def build_app(assistant: Assistant):
 
 def serve(assistant: Assistant) -> None:
     """Start the chat, and the OpenAI-compatible API under `/v1`, on the configured host and
-    port (never a public share link)."""
+    port (never a public share link). With a login, failed attempts are slowed per client
+    (`logins.py`); without one, binding an address other machines can reach is warned about."""
     from assistant.web import server
 
     web = assistant.settings.web
-    auth = parse_auth(web.auth)
+    account = configured_account(web)
+    if account is None and not is_loopback(web.host):
+        log.warning(
+            "The web chat on %s has no login: anyone who can reach this machine can read your documents "
+            "through it. Set one with --auth-file PATH or ASSISTANT_WEB__AUTH=user:password.",
+            web.host,
+        )
     assistant.describe()  # open the index and load the model now, not on the first visit
     app = build_app(assistant).queue(default_concurrency_limit=CONCURRENCY)
-    server.run(app, assistant, auth=auth, css=CSS)
-
-
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
-    """`user:password` as Gradio's `(user, password)`; empty means no login."""
-    if not auth:
-        return None
-    user, colon, password = auth.partition(":")
-    if not colon or not user or not password:
-        raise ConfigError("--auth takes USER:PASSWORD, both non-empty.")
-    return user, password
+    server.run(app, assistant, auth=LoginGuard(*account).checker() if account else None, css=CSS)
 
 
 def example_questions(documents, limit: int = EXAMPLES) -> list[str]:
@@ -118,7 +119,7 @@ class ChatHandlers:
         try:
             return self.assistant.ask(question, history or []).model_dump(mode="json")
         except AssistantError as error:
-            raise gr.Error(str(error)) from None
+            raise gr.Error(str(error), print_exception=False) from None  # a message for the client, not a bug
 
     def new_chat(self) -> tuple:
         """An empty conversation: (textbox, chatbot, turns, sources)."""

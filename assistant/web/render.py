@@ -91,7 +91,19 @@ def index_html(info, documents: Sequence, answerer: str) -> str:
         f"<dt>Embedding model</dt><dd>{escape(str(info.embedding_model))} ({info.embedding_dim} dimensions)</dd>"
         f"<dt>Answerer</dt><dd>{escape(answerer)}</dd></dl>"
     )
-    return facts + table
+    return _index_warning(info) + facts + table
+
+
+def _index_warning(info) -> str:
+    """A warning when the index's parts disagree (an interrupted ingest left passages no
+    document lists, say): they may answer questions though no document shows them."""
+    warning = getattr(info, "warning", "")
+    if not warning:
+        return ""
+    return (
+        f'<p class="index-warning" role="alert" data-testid="index-warning">⚠ The index is not consistent: '
+        f"{escape(warning)}. Run <code>assistant check --repair</code>, or ingest again, to repair it.</p>"
+    )
 
 
 def upload_html(summary, rejected: Iterable[str] = ()) -> str:
@@ -106,7 +118,12 @@ def upload_html(summary, rejected: Iterable[str] = ()) -> str:
     skipped += [f"{escape(_basename(f.path))} {escape(f.reason)}" for f in summary.failed]
     items = "".join(f"<li>{line}</li>" for line in skipped)
     listing = f'<p>Skipped:</p><ul class="skipped">{items}</ul>' if items else ""
-    return f'<div class="upload-summary"><p>{counts}</p>{listing}</div>'
+    read_as = "".join(
+        f"<li>{escape(_basename(path))} was read as {escape(encoding)} (it is not UTF-8)</li>"
+        for path, encoding in getattr(summary, "encodings", {}).items()
+    )
+    notes = f'<ul class="encodings">{read_as}</ul>' if read_as else ""
+    return f'<div class="upload-summary"><p>{counts}</p>{listing}{notes}</div>'
 
 
 def message_html(text: str, kind: str = "info") -> str:

@@ -1,0 +1,65 @@
+"""What an index holds, read without changing it: the passages nearest a vector, a page of a
+document, and the passage ids the store and the records hold per document (what the
+consistency check compares). A base of `ingest.index.Index`, which owns the parts read here
+(`collection`, `records`) and every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from langchain_core.documents import Document
+
+from ingest import records, store
+from ingest.pages import PageText, assemble, page_where
+from ingest.store import reaching_store
+
+
+class Contents:
+    """Reads of the Chroma collection (`self.collection`) and the record manager (`self.records`)."""
+
+    @reaching_store
+    def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Document, float]]:
+        """The `k` passages nearest to `vector`, with cosine similarity as score."""
+        found = self.collection.query(
+            query_embeddings=[vector], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+        )
+        rows = zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])
+        return [
+            (Document(id=id_, page_content=text, metadata=dict(metadata or {})), 1.0 - distance)
+            for id_, text, metadata, distance in rows
+        ]
+
+    @reaching_store
+    def passage_owners(self) -> dict[str, str]:
+        """Every stored passage id with its document id."""
+        return store.owners(self.collection)
+
+    def record_owners(self) -> dict[str, str]:
+        """Every recorded passage id with its document id."""
+        return records.owners(self.records)
+
+    @reaching_store
+    def passages_of(self, doc_ids: Iterable[str]) -> list[str]:
+        """The stored passage ids of these documents, recorded or not."""
+        return store.ids_of(self.collection, doc_ids)
+
+    def records_of(self, doc_ids: Iterable[str]) -> list[str]:
+        """The recorded passage ids of these documents."""
+        return records.keys_of(self.records, doc_ids)
+
+    def record_count(self) -> int:
+        """Number of passages recorded."""
+        return records.count(self.records)
+
+
+    @reaching_store
+    def count(self) -> int:
+        """Number of passages stored."""
+        return self.collection.count()
+
+    @reaching_store
+    def page(self, doc_id: str, page: int) -> PageText | None:
+        """One page of a paged document, from its passages; None if it has no such page."""
+        found = self.collection.get(where=page_where(doc_id, page), include=["documents", "metadatas"])
+        return assemble(doc_id, page, found["documents"], found["metadatas"])
