@@ -51,6 +51,7 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 # Entities a question names only to say where to look, not what the answer is about.
 _CONTEXT_LABELS = frozenset({"DATE", "TIME", "ORDINAL"})
 _SOURCE_FIELDS = ("source", "author")
+_DESCRIBED = 3  # names in one question that make it a description spanning documents
 _lock = threading.Lock()
 
 
@@ -67,8 +68,9 @@ class Expectation:
     @property
     def across_documents(self) -> bool:
         """Whether it asks about two or more named sources ("reported by both The Verge and
-        TechCrunch"): no one sentence holds all it names, each document holds its part."""
-        return len(self.sources) >= 2
+        TechCrunch"), or strings three or more names into one description: no one sentence
+        holds all it names, each document holds its part."""
+        return len(self.sources) >= 2 or len(self.entities) >= _DESCRIBED
 
     def looking_in(self, passages) -> Expectation:
         """The expectation with the entities that name a passage's outlet or author (its header

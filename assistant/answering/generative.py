@@ -116,7 +116,8 @@ class GenerativeAnswerer:
         if self.settings.expectations and not quoted:
             return abstention(question, passages, set_aside=[_quoted(found, NOT_ANSWERING)])
         if expected.across_documents and normalized(reply.words) in normalized(found.text):
-            return Answer(question=question, sentences=[_short(reply.words, found, ranking)], passages=passages)
+            short = _short(reply.words, found, ranking)
+            return Answer(question=question, sentences=[short, _quoted(found)], passages=passages)
         return Answer(question=question, sentences=[_quoted(c) for c in quoted or [found]], passages=passages)
 
     def _with_lead(self, expected: Expectation, found: Candidate, ranking: Ranking) -> list[Candidate]:
