@@ -153,7 +153,7 @@ class Assistant:
         index = self._open(create=True)
         if index.count() == 0:
             return None
-        return index.search_index().text_of(doc_id)
+        return index.document_text(doc_id)
 
     @property
     def answerer_name(self) -> str:

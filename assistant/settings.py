@@ -39,6 +39,15 @@ class RetrievalSettings(Section):
     late_penalty: float = Field(6.0, ge=0.0, description="Hybrid: the same penalty from the `late_from`-th place on.")
     late_from: int = Field(4, ge=0, description="Hybrid: places filled before `late_penalty` applies.")
     pool: int = Field(300, ge=1, description="Hybrid: best passages considered when filling the places.")
+    lexical_candidates: int = Field(
+        200, ge=1, description="Hybrid: passages the lexical index returns for the question and for each clause."
+    )
+    dense_candidates: int = Field(
+        100, ge=0, description="Hybrid: passages Chroma's nearest-neighbour search returns for the question."
+    )
+    named_documents: int = Field(
+        3, ge=1, description="Hybrid: best documents (by BM25) of each named outlet, author or date whose passages join the candidates."
+    )
 
 
 class AnswerSettings(Section):

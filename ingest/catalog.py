@@ -8,7 +8,8 @@ A writer claims a document before its first passage reaches the store and releas
 claim in the same transaction that lists (or forgets) it, so a document in the store is
 always either listed or claimed. A claim left by a writer that is gone marks a write that
 was interrupted: the next writer removes whatever it wrote (`Index.recover`). The
-generation counts every change, so readers know when to rebuild what they derive.
+generation counts every change, and the change log lists the documents each one touched,
+so what is derived from the store (the lexical index) follows it a document at a time.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ _generations = Table(
     Column("namespace", String, primary_key=True),
     Column("generation", Integer, nullable=False),
 )
+_changes = Table(
+    "assistant_changes",
+    _metadata,
+    Column("namespace", String, primary_key=True),
+    Column("generation", Integer, primary_key=True),
+    Column("doc_id", String, primary_key=True),
+)
+EVERYTHING = ""  # the doc_id of a change that touched every document (a clear)
+NOTHING = "/"  # the doc_id of a change that touched none (no document id is "/")
 _CHUNK = 500  # ids per IN (...) clause
 
 
@@ -105,6 +115,24 @@ class Catalog:
             generation = connection.execute(self._generation_query()).scalar()
         return str(generation or 0)
 
+    def generation(self) -> int:
+        """The number of the last change (0 before the first)."""
+        with self.engine.connect() as connection:
+            return connection.execute(self._generation_query()).scalar() or 0
+
+    def changes(self, after: int, upto: int) -> set[str] | None:
+        """The documents changed by generations `after`+1..`upto`; None when one of them
+        touched everything (a clear) or the log does not reach back that far."""
+        query = select(_changes.c.generation, _changes.c.doc_id).where(
+            _changes.c.namespace == self.namespace, _changes.c.generation > after, _changes.c.generation <= upto
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        seen = {generation for generation, _ in rows}
+        if any(doc_id == EVERYTHING for _, doc_id in rows) or len(seen) < upto - after:
+            return None
+        return {doc_id for _, doc_id in rows if doc_id != NOTHING}
+
     def passage_total(self) -> int:
         """The passages the listed documents hold, by their own count."""
         query = select(func.sum(_documents.c.passages)).where(_documents.c.namespace == self.namespace)
@@ -143,14 +171,14 @@ class Catalog:
                 rows = [{**_row(entry), "namespace": self.namespace, "indexed_at": now} for entry in put]
                 connection.execute(_documents.insert(), rows)
             self._delete(connection, _claims, released)
-            self._bump(connection)
+            self._bump(connection, removed + [entry.doc_id for entry in put] + released)
 
     def clear(self) -> None:
         """Forget every document and claim of this namespace."""
         with self.engine.begin() as connection:
             for table in (_documents, _claims):
                 connection.execute(delete(table).where(table.c.namespace == self.namespace))
-            self._bump(connection)
+            self._bump(connection, [EVERYTHING])
 
     def _claim(self, connection: Connection, doc_ids: list[str], writer: str, gone) -> dict[str, str]:
         held = {claim.doc_id: claim for claim in self._claims(connection, doc_ids)}
@@ -180,15 +208,17 @@ class Catalog:
     def _generation_query(self):
         return select(_generations.c.generation).where(_generations.c.namespace == self.namespace)
 
-    def _bump(self, connection: Connection) -> None:
-        if connection.execute(self._generation_query()).scalar() is None:
-            connection.execute(_generations.insert().values(namespace=self.namespace, generation=1))
-            return
-        connection.execute(
-            update(_generations)
-            .where(_generations.c.namespace == self.namespace)
-            .values(generation=_generations.c.generation + 1)
+    def _bump(self, connection: Connection, doc_ids: list[str]) -> None:
+        """Count a change and log the documents it touched (every change logs a row, NOTHING
+        when it touched none, so a gap in the log means it was not kept)."""
+        bumped = connection.execute(
+            update(_generations).where(_generations.c.namespace == self.namespace).values(generation=_generations.c.generation + 1)
         )
+        if not bumped.rowcount:
+            connection.execute(_generations.insert().values(namespace=self.namespace, generation=1))
+        generation = connection.execute(self._generation_query()).scalar()
+        rows = [{"namespace": self.namespace, "generation": generation, "doc_id": d} for d in sorted(set(doc_ids)) or [NOTHING]]
+        connection.execute(_changes.insert(), rows)
 
     def _delete(self, connection: Connection, table: Table, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), _CHUNK):

@@ -31,6 +31,19 @@ class Contents:
         ]
 
     @reaching_store
+    def nearest(self, vector: list[float], k: int) -> list[str]:
+        """The ids of the `k` passages nearest to `vector` (Chroma's approximate search)."""
+        return self.collection.query(query_embeddings=[vector], n_results=k, include=[])["ids"][0]
+
+    @reaching_store
+    def fetch(self, ids: list[str]) -> dict[str, tuple[str, dict, list[float]]]:
+        """These passages by id: text, metadata and embedding (unknown ids are left out)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        return {i: (t, dict(m or {}), e) for i, t, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
+
+    @reaching_store
     def passage_owners(self) -> dict[str, str]:
         """Every stored passage id with its document id."""
         return store.owners(self.collection)
@@ -51,12 +64,18 @@ class Contents:
     def record_count(self) -> int:
         """Number of passages recorded."""
         return records.count(self.records)
-
-
     @reaching_store
     def count(self) -> int:
         """Number of passages stored."""
         return self.collection.count()
+
+    @reaching_store
+    def document_text(self, doc_id: str) -> str | None:
+        """A document's text rebuilt from its passages at their own offsets; None if unknown."""
+        from ingest.search import assemble
+
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        return assemble(found["documents"], found["metadatas"]) if found["ids"] else None
 
     @reaching_store
     def page(self, doc_id: str, page: int) -> PageText | None:

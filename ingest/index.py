@@ -8,8 +8,10 @@ Every change goes through a method here that keeps the four parts in step. A doc
 passages reach the store only while the catalog holds a claim on it, and the claim is
 released in the transaction that lists the document, so a write cut short leaves a claim
 that the next writer follows to undo it (`recover`). Removing a document deletes its
-passages from the store by their `doc_id` (recorded or not), then its records and its row,
-and drops the search index, which is rebuilt from the store: no question reaches them.
+passages from the store by their `doc_id` (recorded or not), then its records and its row.
+After every catalog commit the lexical index follows the change log (`ingest.search`), so
+it adds, replaces and deletes a document's passages when the store did; a crash before it
+followed is caught up by the next follow (the next write, or the next question).
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from ingest.contents import Contents
 from ingest.embeddings import make_embeddings  # noqa: F401 (re-exported: `from ingest.index import make_embeddings`)
 from ingest.errors import EmptyIndexError
 from ingest.lock import active, writer_gone, writer_id, writer_lock
-from ingest.search_cache import SavedSearch
 from ingest.settings import IngestSettings
 from ingest.store import make_client, reaching, reaching_store
 
@@ -66,7 +67,7 @@ class Index(Contents):
         self.settings = settings
         self.writer = writer_id()
         self._depth = 0
-        self._searches = SavedSearch(Path(settings.data_dir) / "search" / settings.store.collection)
+        self.lexical = search.SearchIndex(Path(settings.data_dir) / "lexical" / settings.store.collection)
         if not create and not settings.store.url and not (settings.data_dir / "chroma").exists():
             raise EmptyIndexError(f"No index in {settings.data_dir}: run `assistant ingest docs/` first.")
         self.embeddings = embeddings or make_embeddings(settings.embedding)
@@ -122,7 +123,7 @@ class Index(Contents):
             key_encoder=records.KEY_ENCODER,
         )
         self.catalog.commit(put=entries, released=[entry.doc_id for entry in entries])
-        self._drop_search()
+        self._follow()
         return result, busy
 
     @reaching_store
@@ -140,6 +141,7 @@ class Index(Contents):
         doomed = [doc_id for doc_id in mine if keep is None or not keep(doc_id)]
         deleted = self._erase(doomed)
         self.catalog.commit(removed=doomed, released=mine)
+        self._follow()
         return deleted
 
     @reaching_store
@@ -152,6 +154,7 @@ class Index(Contents):
             stale = [doc_id for doc_id in stale if doc_id not in busy]
             self._erase(stale)
             self.catalog.commit(removed=stale, released=stale)
+            self._follow()
         return stale
 
     @reaching_store
@@ -172,6 +175,7 @@ class Index(Contents):
             self.records.update(ids, group_ids=[new] * len(ids))
         self._erase([old])
         self.catalog.commit(put=[replace(entry, doc_id=new, source=source)], removed=[old], released=[old, new])
+        self._follow()
         return True
 
     def _erase(self, doc_ids: list[str]) -> int:
@@ -182,7 +186,6 @@ class Index(Contents):
         ids = self.passages_of(doc_ids)
         store.delete_ids(self.collection, ids)
         self.records.delete_keys(self.records_of(doc_ids))
-        self._drop_search()
         return len(ids)
 
     def claims(self, claims: list[Claim] | None = None) -> tuple[list[Claim], list[Claim]]:
@@ -204,38 +207,23 @@ class Index(Contents):
             yield passage
 
     def searchable_ids(self) -> set[str]:
-        """The passage ids retrieval can return."""
-        return set(self.search_index().ids)
+        """The passage ids lexical search can return (reads the whole lexical index: for checks)."""
+        return set(self.lexical.lexical.owners())
 
     @reaching_store
     def search_index(self) -> search.SearchIndex:
-        """What hybrid retrieval reads, current with the store: rebuilt when the store changed
-        (after an ingest here, or another machine's into a shared server), else read from disk."""
-        return self._searches.current(self._stamp(), self._build_search)
+        """The lexical index, caught up with the change log first (unless another process is
+        writing: it catches up itself, and this one reads what was committed)."""
+        self.lexical.follow(self)
+        return self.lexical
 
     @reaching_store
     def refresh_search(self) -> None:
-        """Build the search index from the store again, whatever its stamp says."""
-        self._searches.rebuild(self._stamp(), self._build_search)
+        """Build the lexical index from the store again (a repair)."""
+        self.lexical.follow(self, rebuild=True)
 
-    def _stamp(self) -> str:
-        return f"{self.count()}:{self.catalog.version()}"
-
-    def _drop_search(self) -> None:
-        """Forget the search index, in memory and on disk, so nothing removed stays retrievable."""
-        self._searches.drop()
-
-    def _build_search(self, stamp: str) -> search.SearchIndex:
-        ids, texts, metadatas, vectors = [], [], [], []
-        for offset in range(0, self.count(), store.PAGE):
-            page = self.collection.get(
-                limit=store.PAGE, offset=offset, include=["documents", "metadatas", "embeddings"]
-            )
-            ids += page["ids"]
-            texts += page["documents"]
-            metadatas += page["metadatas"]
-            vectors += list(page["embeddings"])
-        return search.build(stamp, ids, texts, metadatas, vectors)
+    def _follow(self) -> None:
+        self.lexical.follow(self)
 
     @reaching_store
     def describe(self) -> IndexInfo:
@@ -260,7 +248,7 @@ class Index(Contents):
             pass
         self.records.delete_keys(self.records.list_keys())
         self.catalog.clear()
-        self._drop_search()
+        self.lexical.drop()
 
     def _forget_stale_records(self) -> None:
         """Records of passages the store no longer holds (a new or emptied server) are dropped.

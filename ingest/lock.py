@@ -71,6 +71,23 @@ def writer_lock(settings: IngestSettings) -> Iterator[None]:
         thread_lock.release()
 
 
+@contextmanager
+def attempt(settings: IngestSettings) -> Iterator[bool]:
+    """Take the writer lock if it is free (or already this thread's): yields whether it did.
+    For readers that update what they derive from the index only when nobody else writes."""
+    quick = settings.model_copy(update={"store": settings.store.model_copy(update={"lock_timeout": 0})})
+    held = writer_lock(quick)
+    try:
+        held.__enter__()
+    except IndexBusyError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        held.__exit__(None, None, None)
+
+
 def _take(path: Path, timeout: float):
     path.parent.mkdir(parents=True, exist_ok=True)
     file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held until released)

@@ -123,8 +123,7 @@ def ingest(
         ]
         summary.passages_removed += index.remove(stale)
         summary.removed += len(stale)
-        if summary.added or summary.updated or summary.removed or summary.orphans or summary.renamed:
-            index.search_index()  # BM25 and the embedding matrix follow the store
+        index.search_index()  # the lexical index follows the change log (a no-op when current)
     summary.seconds = time.perf_counter() - started
     return summary
 

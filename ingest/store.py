@@ -134,6 +134,14 @@ def owners(collection) -> dict[str, str]:
         offset += len(page["ids"])
 
 
+def passage_counts(collection) -> dict[str, int]:
+    """How many passages the store holds of each document."""
+    counts: dict[str, int] = {}
+    for id_, doc_id in owners(collection).items():
+        counts[doc_id] = counts.get(doc_id, 0) + 1
+    return counts
+
+
 def ids_of(collection, doc_ids: Iterable[str]) -> list[str]:
     """The stored passage ids of these documents, recorded or not."""
     doc_ids, ids = list(doc_ids), []

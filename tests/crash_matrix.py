@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import Assistant, Settings
+from ingest import lookup
+from ingest.tokens import words
 from tests.corpora import code_word, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,8 +130,9 @@ def retrievable(assistant: Assistant, reports: Reports) -> int:
     returned when its report's code word is asked for."""
     gone = list(reports.gone)
     stored = assistant.index.collection.get(include=["documents"])["documents"]
-    searchable = assistant.index.search_index().texts
-    found = sum(any(word in text for word in gone) for text in stored + searchable)
+    lexical = assistant.index.search_index().lexical
+    found = sum(any(word in text for word in gone) for text in stored)
+    found += sum(len(lookup.passages(lexical, words(word), 100)) for word in gone)
     for word, number in reports.gone.items():
         passages = assistant.retrieve(f"What is the code word of report {number}?", k=6)
         found += sum(word in passage.text for passage in passages)

@@ -8,7 +8,6 @@ LangChain's own Chroma store, as the indexing API wrote them.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from assistant import Assistant, Settings
 from assistant.cli import main
 from assistant.web import render
 from assistant.web.app import ChatHandlers
-from ingest import search
+from ingest import lookup
+from ingest.tokens import words
 from ingest.records import passage_id
 from tests.corpora import code_word, write_report
 from tests.crash_matrix import snapshot
@@ -59,9 +59,10 @@ def settings(tmp_path) -> Settings:
     return settings.model_copy(update={"store": settings.store.model_copy(update={"write_batch": 8})})
 
 
-def texts_anywhere(assistant: Assistant) -> list[str]:
-    """Every passage text the store and the search index hold."""
-    return assistant.index.collection.get(include=["documents"])["documents"] + assistant.index.search_index().texts
+def held_anywhere(assistant: Assistant, word: str) -> bool:
+    """Whether a passage in the store or in the lexical index holds `word`."""
+    stored = assistant.index.collection.get(include=["documents"])["documents"]
+    return any(word in text for text in stored) or bool(lookup.passages(assistant.index.search_index().lexical, words(word), 1))
 
 
 def test_a_deleted_file_of_an_interrupted_ingest_leaves_no_trace(settings, embeddings, tmp_path):
@@ -83,7 +84,7 @@ def test_a_deleted_file_of_an_interrupted_ingest_leaves_no_trace(settings, embed
     summary = assistant.ingest([folder])  # no --prune: orphans go whatever the paths
     assert str(victim) in summary.recovered and summary.orphans > 0 and "orphan" in str(summary)
     assert assistant.check().ok and assistant.describe().warning == ""
-    assert not any(code_word(number, 0) in text for text in texts_anywhere(assistant))
+    assert not held_anywhere(assistant, code_word(number, 0))
     assert all(p.doc_id != str(victim) for p in assistant.retrieve(QUESTION.format(number), k=10))
     clean = Assistant(Settings(data_dir=tmp_path / "clean"), embeddings=embeddings)
     clean.ingest([folder])
@@ -124,7 +125,7 @@ def test_check_finds_orphans_the_web_warns_and_repair_removes_them(assistant, co
     assert "removed: 2 orphan passage(s)" in printed and "after the repair: consistent" in printed
     assert assistant.check().ok and assistant.describe().warning == ""
     assert "index-warning" not in ChatHandlers(assistant).refresh()[0]
-    assert not any(code_word(99, 0) in text for text in texts_anywhere(assistant))
+    assert not held_anywhere(assistant, code_word(99, 0))
     assert assistant.describe().documents == 3
 
 
@@ -151,12 +152,11 @@ def test_a_damaged_document_is_removed_by_repair_and_written_again_by_ingest(ass
     assert "9 megawatts" in assistant.ask("How much power will the floating solar farm produce at peak?").text
 
 
-def test_a_search_index_that_differs_from_the_store_is_found_and_rebuilt(assistant, corpus, embeddings):
+def test_a_lexical_index_that_differs_from_the_store_is_found_and_rebuilt(assistant, corpus, embeddings):
     assistant.ingest([corpus])
-    current = assistant.index.search_index()
-    folder = Path(assistant.settings.data_dir) / "search" / assistant.settings.store.collection
-    short = search.build(current.stamp, current.ids[1:], current.texts[1:], current.metadatas[1:], current.embeddings[1:])
-    search.save(short, folder)  # same stamp, one passage short: what a stamp that lies would give
+    lexical = assistant.index.search_index().lexical
+    doc_id = next(iter(assistant.index.catalog.entries()))
+    lexical.write([doc_id], [], [], lexical.generation)  # one document gone, the generation current
     reopened = Assistant(assistant.settings, embeddings=embeddings)
     assert reopened.check().search_stale
     assert reopened.check(repair=True).search_stale and reopened.check().ok
@@ -170,8 +170,6 @@ def test_a_removed_document_leaves_the_search_index_of_every_reader(assistant, c
     assert "9 megawatts" in reader.ask(question).text
     (corpus / "lakeside-solar.txt").unlink()
     assert assistant.ingest([corpus]).removed == 1
-    assert not any("megawatts" in text for text in texts_anywhere(assistant))
-    saved = Path(assistant.settings.data_dir) / "search" / assistant.settings.store.collection / "rows.json"
-    assert "megawatts" not in json.loads(saved.read_text(encoding="utf-8"))["texts"].__repr__()
+    assert not held_anywhere(assistant, "megawatts")
     assert all(not p.doc_id.endswith("lakeside-solar.txt") for p in reader.retrieve(question, k=10))
     assert "9 megawatts" not in reader.ask(question).text

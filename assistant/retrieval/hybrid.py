@@ -1,4 +1,5 @@
-"""Hybrid retrieval: BM25, embeddings and the metadata a question names, fused (`ranking`)."""
+"""Hybrid retrieval: BM25, embeddings and the metadata a question names, fused (`ranking`)
+over the candidates the lexical index and Chroma return (`candidates`)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.retrieval.candidates import gather
 from assistant.retrieval.ranking import rank
 from assistant.settings import RetrievalSettings
 from ingest.index import Index
 
 
 class HybridRetriever(BaseRetriever):
-    """Ranked passages from the search index beside the store; each document's metadata
-    carries its `score` (the fused passage score, not a probability)."""
+    """Ranked passages; each document's metadata carries its `score` (the fused passage
+    score, not a probability)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -28,14 +30,12 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        search = self.index.search_index()
+        if not self.index.count():
+            return []
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        rows, scores = rank(search, query, vector, self.k, self.settings)
+        found = gather(self.index, query, vector, self.settings)
+        rows, scores = rank(found, self.k, self.settings)
         return [
-            Document(
-                id=search.ids[row],
-                page_content=search.texts[row],
-                metadata={**search.metadatas[row], "score": float(scores[row])},
-            )
+            Document(id=found.ids[row], page_content=found.texts[row], metadata={**found.metadatas[row], "score": float(scores[row])})
             for row in rows
         ]

@@ -5,9 +5,6 @@ and dates it names (matched against the corpus's own header fields, never a fixe
 from __future__ import annotations
 
 import re
-from datetime import date
-
-import numpy as np
 
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH = (
@@ -30,7 +27,7 @@ def clauses(question: str, min_words: int = 3) -> list[str]:
     return [part for part in _CLAUSE.split(question) if len(part.split()) >= min_words]
 
 
-def named(question: str, aliases: dict[str, list[int]]) -> list[tuple[int, int, str]]:
+def named(question: str, aliases) -> list[tuple[int, int, str]]:
     """`(start, end, alias)` of every field value the question names, longest first, no overlaps.
 
     A match must start with a capital letter or a digit in the question, so that common
@@ -62,35 +59,27 @@ def _month(name: str) -> int:
     return MONTHS.index(name[:3].lower()) + 1
 
 
-def on(doc_dates: list[date | None], when: When) -> set[int]:
-    """Documents published on that day (or month)."""
-    year, month, day = when
-    return {
-        n
-        for n, d in enumerate(doc_dates)
-        if d and (year is None or d.year == year) and d.month == month and (day is None or d.day == day)
-    }
-
-
-def mentions(question: str, aliases: dict[str, list[int]], doc_dates: list[date | None]) -> list[np.ndarray]:
+def mentions(question: str, aliases, documents_named, documents_on) -> list[set]:
     """One document set per outlet, author or date the question names, in question order.
 
-    A date right after an outlet ("The Verge, on October 5") narrows that outlet's
-    documents when some match; any other date is a set of its own.
+    `aliases` are the names the corpus knows; `documents_named(alias)` and
+    `documents_on((year, month, day))` give the documents an alias or a date picks. A date
+    right after an outlet ("The Verge, on October 5") narrows that outlet's documents when
+    some match; any other date is a set of its own.
     """
     names = named(question, aliases)
     days = dates(question)
     used: set[int] = set()
     found = []
     for n, (start, end, alias) in enumerate(names):
-        docs = set(aliases[alias])
+        docs = set(documents_named(alias))
         following = names[n + 1][0] if n + 1 < len(names) else len(question)
         for d, (date_start, _, when) in enumerate(days):
             if end <= date_start < following and d not in used:
-                narrowed = docs & on(doc_dates, when)
+                narrowed = docs & set(documents_on(when))
                 if narrowed:
                     docs, _ = narrowed, used.add(d)
                 break
         found.append((start, docs))
-    found += [(start, on(doc_dates, when)) for d, (start, _, when) in enumerate(days) if d not in used]
-    return [np.array(sorted(docs)) for _, docs in sorted(found, key=lambda pair: pair[0]) if docs]
+    found += [(start, set(documents_on(when))) for d, (start, _, when) in enumerate(days) if d not in used]
+    return [docs for _, docs in sorted(found, key=lambda pair: pair[0]) if docs]

@@ -1,6 +1,7 @@
 """Hybrid ranking for multi-document evidence: BM25 and embeddings fused on z-scores, clause
 by clause; documents scored as wholes; documents the question names placed first; the rest
-filled greedily while spreading over documents.
+filled greedily while spreading over documents. It ranks the candidates the engines return
+(`candidates.gather`); z-scores use each score's spread over the collection.
 
 Measured on MultiHop-RAG (BENCHMARKS.md); each step's share is in its ablation.
 """
@@ -9,55 +10,62 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.retrieval.question import clauses, mentions
+from assistant.retrieval.candidates import Candidates
 from assistant.settings import RetrievalSettings
-from ingest.search import SearchIndex
 
 
+def zscore(values: np.ndarray, moments: tuple[float, float]) -> np.ndarray:
+    """Standardized by the collection's mean and spread (`moments`)."""
+    mean, std = moments
+    return (values - mean) / std
 
-def zscore(values: np.ndarray) -> np.ndarray:
-    """Standardized over the whole collection (zeros when constant)."""
-    spread = values.std()
-    return (values - values.mean()) / (spread if spread > 0 else 1.0)
 
-
-def passage_scores(index: SearchIndex, question: str, vector: np.ndarray, settings: RetrievalSettings) -> np.ndarray:
+def passage_scores(found: Candidates, settings: RetrievalSettings) -> np.ndarray:
     """BM25 and cosine similarity, z-fused, plus the best clause's BM25."""
-    scores = (1 - settings.dense_weight) * zscore(index.passages.scores(question))
+    spread = found.spread
+    scores = (1 - settings.dense_weight) * zscore(found.bm25, spread["bm25"])
     if settings.dense_weight > 0:
-        scores = scores + settings.dense_weight * zscore(index.embeddings @ vector)
-    parts = clauses(question) if settings.clauses else []
-    if parts:
-        scores = scores + settings.clause_weight * np.max([zscore(index.passages.scores(p)) for p in parts], axis=0)
+        scores = scores + settings.dense_weight * zscore(found.cosine, spread["cosine"])
+    if found.clause_bm25:
+        parts = [zscore(values, moments) for values, moments in zip(found.clause_bm25, spread["clauses"])]
+        scores = scores + settings.clause_weight * np.max(parts, axis=0)
     return scores
 
 
-def document_scores(index: SearchIndex, question: str, passages: np.ndarray, settings: RetrievalSettings) -> np.ndarray:
-    """A document's best passage score plus its whole text's BM25, both z-scored."""
-    best = np.full(len(index.doc_ids), -1e9, dtype=np.float64)
-    np.maximum.at(best, index.chunk_doc, passages)
-    return zscore(best) + settings.document_bm25_weight * zscore(index.documents.scores(question))
+def document_scores(found: Candidates, passages: np.ndarray, settings: RetrievalSettings) -> np.ndarray:
+    """A document's best candidate passage score plus its whole text's BM25, both z-scored
+    (a document without candidates takes the lowest best)."""
+    best = np.full(len(found.doc_ids), np.inf)
+    np.minimum.at(best, found.doc_of, -passages)
+    best = -best
+    best[~np.isfinite(best)] = passages.min() if len(passages) else 0.0
+    spread = (0.0, max(float(passages.std()), 1e-9)) if len(passages) > 1 else (0.0, 1.0)
+    return zscore(best, spread) + settings.document_bm25_weight * zscore(found.doc_bm25, found.spread["documents"])
 
 
-def named_first(index: SearchIndex, named: list[np.ndarray], passages: np.ndarray, documents: np.ndarray) -> list[int]:
-    """For each outlet, author or date named, the best passage of its best new document."""
+def named_first(found: Candidates, passages: np.ndarray, documents: np.ndarray) -> list[int]:
+    """For each outlet, author or date named, the best candidate passage of its best new
+    document (among those with candidates)."""
+    present = set(found.doc_of.tolist())
     chosen: list[int] = []
-    for docs in named:
-        fresh = [d for d in docs.tolist() if d not in chosen]
+    for docs in found.named:
+        fresh = [d for d in docs.tolist() if d not in chosen and d in present]
         if fresh:
             chosen.append(max(fresh, key=lambda d: documents[d]))
-    chunks = index.doc_chunks
-    best = [int(chunks[d][np.argmax(passages[chunks[d]])]) for d in chosen]
+    best = []
+    for d in chosen:
+        rows = np.flatnonzero(found.doc_of == d)
+        best.append(int(rows[np.argmax(passages[rows])]))
     return sorted(best, key=lambda row: -passages[row])
 
 
-def fill(index: SearchIndex, picked: list[int], passages, documents, k: int, settings: RetrievalSettings) -> list[int]:
+def fill(found: Candidates, picked: list[int], passages, documents, k: int, settings: RetrievalSettings) -> list[int]:
     """Add passages by score, each taken passage of a document lowering that document's next."""
     cap = settings.document_cap
-    total = passages + settings.document_weight * documents[index.chunk_doc]
-    pool = np.argsort(-total)[: settings.pool]
-    pool_docs = index.chunk_doc[pool]
-    taken = np.bincount(index.chunk_doc[picked], minlength=len(index.doc_ids)).astype(float)
+    total = passages + settings.document_weight * documents[found.doc_of]
+    pool = np.argsort(-total, kind="stable")[: settings.pool]
+    pool_docs = found.doc_of[pool]
+    taken = np.bincount(found.doc_of[picked], minlength=len(found.doc_ids)).astype(float)
     alive = ~np.isin(pool, picked)
     while len(picked) < k and alive.any():
         penalty = settings.early_penalty if len(picked) < settings.late_from else settings.late_penalty
@@ -71,15 +79,14 @@ def fill(index: SearchIndex, picked: list[int], passages, documents, k: int, set
     return picked
 
 
-def rank(index: SearchIndex, question: str, vector: np.ndarray, k: int, settings: RetrievalSettings):
-    """The `k` best passage rows for the question, best first, with their scores."""
-    if not index.ids:
+def rank(found: Candidates, k: int, settings: RetrievalSettings):
+    """The `k` best candidate rows, best first, with every candidate's score."""
+    if not found.ids:
         return [], np.zeros(0)
-    passages = passage_scores(index, question, vector, settings)
-    documents = document_scores(index, question, passages, settings)
-    named = mentions(question, index.aliases, index.doc_dates) if settings.metadata else []
+    passages = passage_scores(found, settings)
+    documents = document_scores(found, passages, settings)
     boosted = documents.copy()
-    for docs in named:
+    for docs in found.named:
         boosted[docs] = documents[docs] + settings.named_boost
-    picked = named_first(index, named, passages, documents)[:k]
-    return fill(index, picked, passages, boosted, k, settings), passages
+    picked = named_first(found, passages, documents)[:k]
+    return fill(found, picked, passages, boosted, k, settings), passages

@@ -1,0 +1,123 @@
+"""The passages a question is ranked over: the engines' own top-k, never the whole store.
+
+Tantivy's BM25 top `lexical_candidates` for the question and for each clause, Chroma's
+approximate nearest `dense_candidates`, and the passages of the best few documents of each
+outlet, author or date the question names. Every candidate then gets every score exactly
+(BM25 of the question and of each clause among the candidates, cosine from its stored
+embedding), and each candidate document its whole-text BM25.
+
+Fusion adds z-scores, which need each score's spread over the whole collection: it is
+estimated on a fixed pseudo-random sample of passages and documents (`ingest.lookup.sample`),
+whose embeddings are read once per change of the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.retrieval.question import clauses, mentions
+from assistant.settings import RetrievalSettings
+from ingest import lookup
+from ingest.tokens import words
+
+
+@dataclass
+class Candidates:
+    """Row `i` is passage `ids[i]` of document `doc_ids[doc_of[i]]`; scores are raw."""
+
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict]
+    doc_ids: list[str]
+    doc_of: np.ndarray
+    bm25: np.ndarray
+    clause_bm25: list[np.ndarray]
+    cosine: np.ndarray
+    doc_bm25: np.ndarray
+    named: list[np.ndarray]  # document rows per outlet, author or date named
+    spread: dict = field(default_factory=dict)  # (mean, std) of each score over the collection
+
+
+def gather(index, question: str, vector: np.ndarray, settings: RetrievalSettings) -> Candidates:
+    """The candidates of `question` (embedded as `vector`) in `index`, with their scores."""
+    lexical = index.search_index().lexical
+    asked = words(question)
+    parts = [words(part) for part in clauses(question)] if settings.clauses else []
+    ids = set(lookup.passages(lexical, asked, settings.lexical_candidates))
+    for part in parts:
+        ids |= set(lookup.passages(lexical, part, settings.lexical_candidates))
+    if settings.dense_weight > 0 and settings.dense_candidates:
+        ids |= set(index.nearest(vector.tolist(), settings.dense_candidates))
+    named = _named(lexical, question, asked, settings) if settings.metadata else []
+    for docs in named:
+        best = lookup.documents(lexical, asked, 0, doc_ids=docs)
+        top = sorted(best, key=lambda d: -best[d])[: settings.named_documents]
+        ids |= set(lookup.passages_of(lexical, top))
+    rows = index.fetch(sorted(ids))
+    ordered = sorted(rows)
+    metadatas = [rows[i][1] for i in ordered]
+    doc_ids = sorted({m["doc_id"] for m in metadatas} | set().union(*named))
+    position = {doc_id: n for n, doc_id in enumerate(doc_ids)}
+    found = Candidates(
+        ids=ordered,
+        texts=[rows[i][0] for i in ordered],
+        metadatas=metadatas,
+        doc_ids=doc_ids,
+        doc_of=np.array([position[m["doc_id"]] for m in metadatas], dtype=np.int64),
+        bm25=_array(lookup.passages(lexical, asked, 0, ids=ordered), ordered),
+        clause_bm25=[_array(lookup.passages(lexical, part, 0, ids=ordered), ordered) for part in parts],
+        cosine=np.array([rows[i][2] for i in ordered], dtype=np.float32).reshape(len(ordered), -1) @ vector,
+        doc_bm25=_array(lookup.documents(lexical, asked, 0, doc_ids=doc_ids), doc_ids),
+        named=[np.array(sorted(position[d] for d in docs)) for docs in named],
+    )
+    found.spread = _spread(index, lexical, asked, parts, vector)
+    return found
+
+
+def _named(lexical, question: str, asked: list[str], settings) -> list[set[str]]:
+    def on(when):
+        return lookup.on(lexical, *when)
+
+    return mentions(question, lookup.aliases(lexical), lambda alias: lookup.named(lexical, alias), on)
+
+
+def _array(scores: dict[str, float], keys: list[str]) -> np.ndarray:
+    return np.array([scores.get(key, 0.0) for key in keys], dtype=np.float64)
+
+
+def _spread(index, lexical, asked: list[str], parts: list[list[str]], vector: np.ndarray) -> dict:
+    """(mean, std) of each score over the sample: question BM25, each clause's, cosine, and
+    whole-document BM25."""
+    ids, embeddings, doc_sample = _sample(index, lexical)
+    spread = {
+        "bm25": _moments(_array(lookup.passages(lexical, asked, 0, ids=ids), ids)),
+        "clauses": [_moments(_array(lookup.passages(lexical, part, 0, ids=ids), ids)) for part in parts],
+        "cosine": _moments(embeddings @ vector if len(ids) else np.zeros(0)),
+        "documents": _moments(_array(lookup.documents(lexical, asked, 0, doc_ids=doc_sample), doc_sample)),
+    }
+    return spread
+
+
+def _moments(values: np.ndarray) -> tuple[float, float]:
+    if not len(values):
+        return 0.0, 1.0
+    std = float(values.std())
+    return float(values.mean()), std if std > 0 else 1.0
+
+
+def _sample(index, lexical) -> tuple[list[str], np.ndarray, list[str]]:
+    """The statistics sample: passage ids with their embeddings, and document ids; read
+    again only when the lexical index changed."""
+    search = index.search_index()
+    key = lexical.generation, lexical.count()
+    cached = getattr(search, "sample", None)
+    if cached is None or cached[0] != key:
+        ids = sorted(lookup.sample(lexical, 0))
+        rows = index.fetch(ids)
+        ids = [i for i in ids if i in rows]
+        embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1)
+        cached = key, (ids, embeddings, sorted(lookup.sample(lexical, 1)))
+        search.sample = cached
+    return cached[1]

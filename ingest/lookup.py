@@ -1,0 +1,119 @@
+"""Questions put to the lexical index (`ingest.lexical`): BM25 top-k of passages and of
+documents (optionally among given ids only), the documents an outlet, author or date names,
+the names it knows, and a fixed pseudo-random sample for collection statistics.
+
+Every call reads a searcher as last committed; none reads every entry.
+"""
+
+from __future__ import annotations
+
+from ingest.lexical import LexicalIndex
+
+SAMPLE = 2000  # entries in the statistics sample (the whole index when it is smaller)
+
+
+def _words_query(schema, words: list[str]):
+    import tantivy
+
+    terms = sorted(set(words))
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "words", word)) for word in terms]
+    )
+
+
+def _among(schema, field: str, values, scored):
+    """`scored` restricted to entries whose `field` is one of `values` (adding no score)."""
+    import tantivy
+
+    only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, field, sorted(values)), 0.0)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, only), (tantivy.Occur.Should, scored)])
+
+
+def _scored(searcher, query, limit: int, key: str) -> dict[str, float]:
+    if limit <= 0:
+        return {}
+    found = searcher.search(query, limit=limit, count=False)
+    return {searcher.doc(address).get_first(key): float(score) for score, address in found.hits}
+
+
+def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None) -> dict[str, float]:
+    """BM25 of the best `limit` passages (among `ids` when given: then every one, 0 for no match)."""
+    searcher = lexical.searchers()[0]
+    schema = lexical.schemas[0]
+    if not words:
+        return {} if ids is None else dict.fromkeys(ids, 0.0)
+    query = _words_query(schema, words)
+    if ids is None:
+        return _scored(searcher, query, limit, "id")
+    return {**dict.fromkeys(ids, 0.0), **_scored(searcher, _among(schema, "id", ids, query), len(ids), "id")}
+
+
+def documents(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None) -> dict[str, float]:
+    """BM25 of the best `limit` whole documents (among `doc_ids` when given, as `passages`)."""
+    searcher = lexical.searchers()[1]
+    schema = lexical.schemas[1]
+    if not words:
+        return {} if doc_ids is None else dict.fromkeys(doc_ids, 0.0)
+    query = _words_query(schema, words)
+    if doc_ids is None:
+        return _scored(searcher, query, limit, "doc_id")
+    found = _scored(searcher, _among(schema, "doc_id", doc_ids, query), len(doc_ids), "doc_id")
+    return {**dict.fromkeys(doc_ids, 0.0), **found}
+
+
+def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
+    """The passage ids of these documents, with their document."""
+    import tantivy
+
+    searcher, schema = lexical.searchers()[0], lexical.schemas[0]
+    query = tantivy.Query.term_set_query(schema, "doc_id", sorted(doc_ids))
+    found = searcher.search(query, limit=max(1, searcher.num_docs), count=False)
+    rows = (searcher.doc(address) for _, address in found.hits)
+    return {row.get_first("id"): row.get_first("doc_id") for row in rows}
+
+
+def aliases(lexical: LexicalIndex) -> list[str]:
+    """Every outlet and author name the documents carry (lower-cased)."""
+    return [term for term, _ in lexical.searchers()[1].terms_with_prefix("alias", "")]
+
+
+def named(lexical: LexicalIndex, alias: str) -> set[str]:
+    """The documents whose outlet or author is called `alias`."""
+    import tantivy
+
+    return _matching(lexical, tantivy.Query.term_query(lexical.schemas[1], "alias", alias))
+
+
+def on(lexical: LexicalIndex, year: int | None, month: int, day: int | None) -> set[str]:
+    """The documents published on that day (or in that month; any year when None)."""
+    import tantivy
+
+    schema = lexical.schemas[1]
+    parts = [("year", year), ("month", month), ("day", day)]
+    query = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.term_query(schema, name, value)) for name, value in parts if value is not None]
+    )
+    return _matching(lexical, query)
+
+
+def _matching(lexical: LexicalIndex, query) -> set[str]:
+    searcher = lexical.searchers()[1]
+    found = searcher.search(query, limit=max(1, searcher.num_docs), count=False)
+    return {searcher.doc(address).get_first("doc_id") for _, address in found.hits}
+
+
+def sample(lexical: LexicalIndex, which: int, size: int = SAMPLE) -> list[str]:
+    """Ids of about `size` entries of the passages (`which` 0) or documents (1) index, the same
+    ones until they change: those whose draw (a hash of the id) is lowest."""
+    import tantivy
+
+    searcher, schema = lexical.searchers()[which], lexical.schemas[which]
+    total = searcher.num_docs
+    if not total:
+        return []
+    below = min((1 << 64) - 1, ((1 << 64) * size) // total)
+    query = tantivy.Query.range_query(schema, "draw", tantivy.FieldType.Unsigned, 0, below)
+    found = searcher.search(query, limit=max(1, 2 * size), count=False)
+    key = "id" if which == 0 else "doc_id"
+    return [searcher.doc(address).get_first(key) for _, address in found.hits]
+
