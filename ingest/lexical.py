@@ -3,8 +3,8 @@ document's whole text, updated a document at a time, memory-mapped, shared by th
 of one data dir.
 
 Two indexes, because BM25 takes its collection statistics (document count, average length)
-from the whole index: `passages/` (one entry per stored passage: id, document, words, kept
-so the ranking can count a candidate's terms without tokenizing it again) and `documents/`
+from the whole index: `passages/` (one entry per stored passage: id, document, words; only
+the ids are stored, so fetching a hit stays cheap) and `documents/`
 (one per document: its words, the outlet/author names a question may use, its publication
 date). `state.json` says up to which catalog generation the indexes are current; it is
 written after Tantivy's commit, so a crash between the two replays changes that are already
@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 STATE = "state.json"
-FORMAT = 1  # bumped when the schema changes: an index of another format is rebuilt
+FORMAT = 2  # bumped when the schema changes: an index of another format is rebuilt
 WRITER_HEAP = 64_000_000  # bytes Tantivy buffers before it writes a segment
 
 
@@ -64,7 +64,7 @@ def _schemas():
     passages = tantivy.SchemaBuilder()
     passages.add_text_field("id", stored=True, tokenizer_name="raw")
     passages.add_text_field("doc_id", stored=True, tokenizer_name="raw")
-    passages.add_text_field("words", stored=True, tokenizer_name="whitespace", index_option="freq")
+    passages.add_text_field("words", tokenizer_name="whitespace", index_option="freq")
     passages.add_unsigned_field("draw", indexed=True, fast=True)
     documents = tantivy.SchemaBuilder()
     documents.add_text_field("doc_id", stored=True, tokenizer_name="raw")

@@ -7,9 +7,9 @@ Every call reads a searcher as last committed; none reads every entry.
 
 from __future__ import annotations
 
-from ingest.lexical import LexicalIndex
+from ingest.lexical import LexicalIndex, draw
 
-SAMPLE = 2000  # entries in the statistics sample (the whole index when it is smaller)
+SAMPLE = 10_000  # entries in the statistics sample (the whole index when it is smaller)
 
 
 def _words_query(schema, words: list[str]):
@@ -36,6 +36,19 @@ def _scored(searcher, query, limit: int, key: str) -> dict[str, float]:
     return {searcher.doc(address).get_first(key): float(score) for score, address in found.hits}
 
 
+def _rescored(searcher, query, keys) -> dict[str, float]:
+    """Scores of a query restricted to `keys`, every one present (0 for no match); hits are
+    told apart by their draw (a fast field), so no stored document is read."""
+    by_draw = {draw(key): key for key in keys}
+    found = searcher.search(query, limit=max(1, len(by_draw)), count=False)
+    draws = searcher.fast_field_values("draw", [address for _, address in found.hits])
+    scores = dict.fromkeys(keys, 0.0)
+    for (score, _), value in zip(found.hits, draws):
+        if value in by_draw:
+            scores[by_draw[value]] = float(score)
+    return scores
+
+
 def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None) -> dict[str, float]:
     """BM25 of the best `limit` passages (among `ids` when given: then every one, 0 for no match)."""
     searcher = lexical.searchers()[0]
@@ -45,7 +58,7 @@ def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None) -> d
     query = _words_query(schema, words)
     if ids is None:
         return _scored(searcher, query, limit, "id")
-    return {**dict.fromkeys(ids, 0.0), **_scored(searcher, _among(schema, "id", ids, query), len(ids), "id")}
+    return _rescored(searcher, _among(schema, "id", ids, query), ids)
 
 
 def documents(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None) -> dict[str, float]:
@@ -57,8 +70,7 @@ def documents(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None)
     query = _words_query(schema, words)
     if doc_ids is None:
         return _scored(searcher, query, limit, "doc_id")
-    found = _scored(searcher, _among(schema, "doc_id", doc_ids, query), len(doc_ids), "doc_id")
-    return {**dict.fromkeys(doc_ids, 0.0), **found}
+    return _rescored(searcher, _among(schema, "doc_id", doc_ids, query), doc_ids)
 
 
 def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
@@ -102,18 +114,35 @@ def _matching(lexical: LexicalIndex, query) -> set[str]:
     return {searcher.doc(address).get_first("doc_id") for _, address in found.hits}
 
 
-def sample(lexical: LexicalIndex, which: int, size: int = SAMPLE) -> list[str]:
-    """Ids of about `size` entries of the passages (`which` 0) or documents (1) index, the same
-    ones until they change: those whose draw (a hash of the id) is lowest."""
+def sample_scores(lexical: LexicalIndex, which: int, words: list[str], size: int = SAMPLE) -> dict[int, float]:
+    """BM25 of `words` over the entries of the statistics sample (`sample`) that match one,
+    by their draw; the other members score 0."""
     import tantivy
 
     searcher, schema = lexical.searchers()[which], lexical.schemas[which]
-    total = searcher.num_docs
-    if not total:
-        return []
-    below = min((1 << 64) - 1, ((1 << 64) * size) // total)
-    query = tantivy.Query.range_query(schema, "draw", tantivy.FieldType.Unsigned, 0, below)
-    found = searcher.search(query, limit=max(1, 2 * size), count=False)
-    key = "id" if which == 0 else "doc_id"
-    return [searcher.doc(address).get_first(key) for _, address in found.hits]
+    if not words or not searcher.num_docs:
+        return {}
+    within = tantivy.Query.const_score_query(_within(schema, searcher.num_docs, size), 0.0)
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, within), (tantivy.Occur.Must, _words_query(schema, words))])
+    found = searcher.search(query, limit=2 * size, count=False)
+    draws = searcher.fast_field_values("draw", [address for _, address in found.hits])
+    return {value: float(score) for (score, _), value in zip(found.hits, draws)}
 
+
+def _within(schema, total: int, size: int):
+    """The entries whose draw lies in the lowest `size`/`total` of its range."""
+    import tantivy
+
+    below = min((1 << 64) - 1, ((1 << 64) * size) // max(1, total))
+    return tantivy.Query.range_query(schema, "draw", tantivy.FieldType.Unsigned, 0, below)
+
+
+def sample(lexical: LexicalIndex, size: int = SAMPLE) -> dict[str, str]:
+    """The statistics sample of passages, with their documents: about `size` passages, those
+    whose draw (a hash of the id) is lowest, the same ones until the index changes."""
+    searcher, schema = lexical.searchers()[0], lexical.schemas[0]
+    if not searcher.num_docs:
+        return {}
+    found = searcher.search(_within(schema, searcher.num_docs, size), limit=2 * size, count=False)
+    rows = (searcher.doc(address) for _, address in found.hits)
+    return {row.get_first("id"): row.get_first("doc_id") for row in rows}

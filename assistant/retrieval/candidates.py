@@ -20,6 +20,7 @@ import numpy as np
 from assistant.retrieval.question import clauses, mentions
 from assistant.settings import RetrievalSettings
 from ingest import lookup
+from ingest.lexical import draw
 from ingest.tokens import words
 
 
@@ -87,17 +88,40 @@ def _array(scores: dict[str, float], keys: list[str]) -> np.ndarray:
     return np.array([scores.get(key, 0.0) for key in keys], dtype=np.float64)
 
 
+@dataclass
+class Sample:
+    """The statistics sample's passages: by draw, their document rows and embeddings."""
+
+    position: dict[int, int]
+    doc_of: np.ndarray
+    embeddings: np.ndarray
+
+    def scores(self, by_draw: dict[int, float]) -> np.ndarray:
+        values = np.zeros(len(self.doc_of))
+        for value, score in by_draw.items():
+            if value in self.position:
+                values[self.position[value]] = score
+        return values
+
+
 def _spread(index, lexical, asked: list[str], parts: list[list[str]], vector: np.ndarray) -> dict:
-    """(mean, std) of each score over the sample: question BM25, each clause's, cosine, and
-    whole-document BM25."""
-    ids, embeddings, doc_sample = _sample(index, lexical)
-    spread = {
-        "bm25": _moments(_array(lookup.passages(lexical, asked, 0, ids=ids), ids)),
-        "clauses": [_moments(_array(lookup.passages(lexical, part, 0, ids=ids), ids)) for part in parts],
-        "cosine": _moments(embeddings @ vector if len(ids) else np.zeros(0)),
-        "documents": _moments(_array(lookup.documents(lexical, asked, 0, doc_ids=doc_sample), doc_sample)),
+    """(mean, std) of each score over the sample (question BM25, each clause's, cosine,
+    whole-document BM25), and the sample's raw scores (for the spread of document scores)."""
+    sample = _sample(index, lexical)
+    documents = lookup.sample_scores(lexical, 1, asked)
+    members = min(lexical.searchers()[1].num_docs, lookup.SAMPLE)
+    found = {
+        "bm25": sample.scores(lookup.sample_scores(lexical, 0, asked)),
+        "clauses": [sample.scores(lookup.sample_scores(lexical, 0, part)) for part in parts],
+        "cosine": sample.embeddings @ vector if len(sample.embeddings) else np.zeros(0),
     }
-    return spread
+    return {
+        "bm25": _moments(found["bm25"]),
+        "clauses": [_moments(values) for values in found["clauses"]],
+        "cosine": _moments(found["cosine"]),
+        "documents": _moments(np.array(list(documents.values()) + [0.0] * max(0, members - len(documents)))),
+        "sample": (found, sample.doc_of),
+    }
 
 
 def _moments(values: np.ndarray) -> tuple[float, float]:
@@ -107,17 +131,18 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), std if std > 0 else 1.0
 
 
-def _sample(index, lexical) -> tuple[list[str], np.ndarray, list[str]]:
-    """The statistics sample: passage ids with their embeddings, and document ids; read
-    again only when the lexical index changed."""
-    search = index.search_index()
+def _sample(index, lexical) -> Sample:
+    """The statistics sample, read again only when the lexical index changed."""
+    search = index.lexical
     key = lexical.generation, lexical.count()
     cached = getattr(search, "sample", None)
     if cached is None or cached[0] != key:
-        ids = sorted(lookup.sample(lexical, 0))
-        rows = index.fetch(ids)
-        ids = [i for i in ids if i in rows]
+        owners = lookup.sample(lexical)
+        rows = index.fetch(sorted(owners))
+        ids = sorted(rows)
+        docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i] for i in ids}))}
         embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1)
-        cached = key, (ids, embeddings, sorted(lookup.sample(lexical, 1)))
+        sample = Sample({draw(i): n for n, i in enumerate(ids)}, np.array([docs[owners[i]] for i in ids], dtype=np.int64), embeddings)
+        cached = key, sample
         search.sample = cached
     return cached[1]

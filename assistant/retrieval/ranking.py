@@ -20,27 +20,42 @@ def zscore(values: np.ndarray, moments: tuple[float, float]) -> np.ndarray:
     return (values - mean) / std
 
 
-def passage_scores(found: Candidates, settings: RetrievalSettings) -> np.ndarray:
+def fuse(bm25: np.ndarray, clause_bm25: list[np.ndarray], cosine: np.ndarray, spread: dict, settings: RetrievalSettings):
     """BM25 and cosine similarity, z-fused, plus the best clause's BM25."""
-    spread = found.spread
-    scores = (1 - settings.dense_weight) * zscore(found.bm25, spread["bm25"])
+    scores = (1 - settings.dense_weight) * zscore(bm25, spread["bm25"])
     if settings.dense_weight > 0:
-        scores = scores + settings.dense_weight * zscore(found.cosine, spread["cosine"])
-    if found.clause_bm25:
-        parts = [zscore(values, moments) for values, moments in zip(found.clause_bm25, spread["clauses"])]
+        scores = scores + settings.dense_weight * zscore(cosine, spread["cosine"])
+    if clause_bm25:
+        parts = [zscore(values, moments) for values, moments in zip(clause_bm25, spread["clauses"])]
         scores = scores + settings.clause_weight * np.max(parts, axis=0)
     return scores
+
+
+def passage_scores(found: Candidates, settings: RetrievalSettings) -> np.ndarray:
+    return fuse(found.bm25, found.clause_bm25, found.cosine, found.spread, settings)
+
+
+def best_spread(found: Candidates, settings: RetrievalSettings) -> tuple[float, float]:
+    """(mean, std) of a document's best passage score, over the sample's documents."""
+    raw, doc_of = found.spread["sample"]
+    if not len(doc_of):
+        return 0.0, 1.0
+    fused = fuse(raw["bm25"], raw["clauses"], raw["cosine"], found.spread, settings)
+    best = np.full(int(doc_of.max()) + 1, -np.inf)
+    np.maximum.at(best, doc_of, fused)
+    std = float(best.std())
+    return float(best.mean()), std if std > 0 else 1.0
 
 
 def document_scores(found: Candidates, passages: np.ndarray, settings: RetrievalSettings) -> np.ndarray:
     """A document's best candidate passage score plus its whole text's BM25, both z-scored
     (a document without candidates takes the lowest best)."""
-    best = np.full(len(found.doc_ids), np.inf)
-    np.minimum.at(best, found.doc_of, -passages)
-    best = -best
+    best = np.full(len(found.doc_ids), -np.inf)
+    np.maximum.at(best, found.doc_of, passages)
     best[~np.isfinite(best)] = passages.min() if len(passages) else 0.0
-    spread = (0.0, max(float(passages.std()), 1e-9)) if len(passages) > 1 else (0.0, 1.0)
-    return zscore(best, spread) + settings.document_bm25_weight * zscore(found.doc_bm25, found.spread["documents"])
+    return zscore(best, best_spread(found, settings)) + settings.document_bm25_weight * zscore(
+        found.doc_bm25, found.spread["documents"]
+    )
 
 
 def named_first(found: Candidates, passages: np.ndarray, documents: np.ndarray) -> list[int]:
