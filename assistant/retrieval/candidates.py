@@ -8,7 +8,7 @@ embedding), and each candidate document its whole-text BM25.
 
 Fusion adds z-scores, which need each score's spread over the whole collection: it is
 estimated on a fixed pseudo-random sample of passages and documents (`ingest.lookup.sample`),
-whose embeddings are read once per change of the index.
+whose embeddings are read once, and again only when the index grew or shrank by a tenth.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from assistant.settings import RetrievalSettings
 from ingest import lookup
 from ingest.lexical import draw
 from ingest.tokens import words
+
+RESAMPLE = 0.1  # share of the passage count that must change before the sample is read again
 
 
 @dataclass
@@ -132,17 +134,18 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
 
 
 def _sample(index, lexical) -> Sample:
-    """The statistics sample, read again only when the lexical index changed."""
+    """The statistics sample, read again only when the passage count moved by more than
+    `RESAMPLE` since (an ingest of a few documents leaves the spreads as they were)."""
     search = index.lexical
-    key = lexical.generation, lexical.count()
+    count = lexical.count()
     cached = getattr(search, "sample", None)
-    if cached is None or cached[0] != key:
+    if cached is None or abs(count - cached[0]) > RESAMPLE * max(1, cached[0]):
         owners = lookup.sample(lexical)
         rows = index.fetch(sorted(owners))
         ids = sorted(rows)
         docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i] for i in ids}))}
         embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1)
         sample = Sample({draw(i): n for n, i in enumerate(ids)}, np.array([docs[owners[i]] for i in ids], dtype=np.int64), embeddings)
-        cached = key, sample
+        cached = count, sample
         search.sample = cached
     return cached[1]
