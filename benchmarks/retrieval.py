@@ -31,7 +31,7 @@ SET = Path(os.environ.get("ASSISTANT_EVALSETS", "/work/shared/evalsets")) / "mul
 PLAIN = {"document_weight": 0.0, "early_penalty": 0.0, "late_penalty": 0.0, "named_boost": 0.0}
 STEPS = [  # (row, retrieval settings)
     ("dense only (Chroma, passages indexed under title/outlet/date)", {"mode": "dense"}),
-    ("BM25 only (bm25s, stemmed)", {"dense_weight": 0.0, "clauses": False, "metadata": False, "document_cap": 10, **PLAIN}),
+    ("BM25 only (Tantivy over Snowball-stemmed words)", {"dense_weight": 0.0, "clauses": False, "metadata": False, "document_cap": 10, **PLAIN}),
     ("+ embeddings, z-score fusion 0.5/0.5", {"clauses": False, "metadata": False, "document_cap": 10, **PLAIN}),
     ("+ clause scores", {"metadata": False, "document_cap": 10, **PLAIN}),
     ("+ document scores, spreading over documents (cap 3)", {"metadata": False}),

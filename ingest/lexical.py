@@ -94,6 +94,12 @@ class LexicalIndex:
             return None
         return state.get("generation") if state.get("format") == FORMAT else None
 
+    def _format(self) -> int | None:
+        try:
+            return json.loads((self.folder / STATE).read_text(encoding="utf-8")).get("format")
+        except (OSError, ValueError):
+            return None
+
     @property
     def schemas(self):
         return tuple(index.schema for index in self._open())
@@ -177,7 +183,10 @@ class LexicalIndex:
     def _load(self):
         import tantivy
 
-        if self.generation is None and self.folder.exists():  # another format, or never finished
+        if self.folder.exists() and self._format() != FORMAT:
+            # another format (or a folder without state): rebuilt from the store. An index of
+            # this format whose build never finished is kept: the rebuild starts by clearing it,
+            # under the writer lock, while other processes may already have it open.
             shutil.rmtree(self.folder, ignore_errors=True)
         indexes = []
         for name, schema in zip(("passages", "documents"), _schemas()):
