@@ -96,3 +96,20 @@ def ingest_elsewhere(settings, folder) -> None:
     }
     script = "import sys; from assistant import Assistant; Assistant().ingest([sys.argv[1]])"
     subprocess.run([sys.executable, "-c", script, str(folder)], env=env, check=True, timeout=300)
+
+
+def test_the_change_log_lists_the_documents_of_each_change(tmp_path):
+    from sqlalchemy import create_engine
+
+    from ingest.catalog import Catalog, IndexedDocument
+
+    catalog = Catalog(create_engine(f"sqlite:///{tmp_path / 'records.sqlite'}"), "passages")
+    catalog.commit(put=[IndexedDocument("a.txt", "a.txt", "A", "f1", 2, {})], released=["a.txt"])
+    catalog.commit(removed=["b.txt"], released=["b.txt"])
+    catalog.commit()  # a change that touched no document (every claimed document was busy)
+    assert catalog.generation() == 3
+    assert catalog.changes(0, 3) == {"a.txt", "b.txt"} and catalog.changes(1, 2) == {"b.txt"}
+    assert catalog.changes(2, 3) == set()
+    catalog.clear()
+    assert catalog.changes(3, 4) is None  # everything changed: followers rebuild
+    assert catalog.changes(0, 5) is None  # past the end of the log: not known
