@@ -110,3 +110,16 @@ def says_no(expectation: Expectation, text: str) -> bool:
     doc = parse(expectation.question)
     statement = " ".join(token.text for token in doc if not (token.pos_ == "AUX" and token.i == 0))
     return contradicts(statement, text)
+
+
+def full_name(words: str, texts: list[str]) -> str:
+    """The longest name in `texts` that holds `words` ("Bankman-Fried" -> "Sam Bankman-Fried"):
+    a model names someone as briefly as it can, the sources in full somewhere."""
+    wanted = " ".join(WORD.findall(words.lower()))
+    best = words
+    for text in texts:
+        for entity in parse(text).ents:
+            said = " ".join(WORD.findall(entity.text.lower()))
+            if wanted and f" {wanted} " in f" {said} " and len(entity.text) > len(best):
+                best = entity.text
+    return best
