@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.expectations import PERSON, PLACE, YES_NO, Expectation, parse
+from assistant.answering.expectations import MONEY, PERSON, PLACE, YES_NO, Expectation, parse
 from assistant.words import STOPWORDS, WORD, contradicts
 
 _FIELD = re.compile(r"\w:\s+\w")  # "Operator: Nordic Container Lines"
+_CURRENCIES = frozenset(
+    "euro dollar pound yen yuan franc krona krone rupee peso real rand won ruble rouble dinar dirham lira "
+    "shekel zloty forint baht ringgit bitcoin eur usd gbp jpy chf cad aud".split()
+)
+_SYMBOLS = frozenset("$ € £ ¥ ₹ ₩ ₽ ₺".split())
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 
 
@@ -29,11 +34,20 @@ def holds(expectation: Expectation, text: str) -> bool:
     asked = {word.lower() for word in WORD.findall(expectation.question)}
     for entity in doc.ents:
         words = {word.lower() for word in WORD.findall(entity.text)}
-        if entity.label_ in expectation.labels and words - asked:
+        if (entity.label_ in expectation.labels or _priced(expectation, entity)) and words - asked:
             return True
     if fields and expectation.kind in (PERSON, PLACE):  # the recogniser misses names in table rows
         return any(token.pos_ == "PROPN" and token.lower_ not in asked for token in doc)
     return False
+
+
+def _priced(expectation: Expectation, entity) -> bool:
+    """A figure followed by a currency the recogniser did not take for money ("6.5 million euros")."""
+    after = entity.doc[entity.end] if entity.end < len(entity.doc) else None
+    before = entity.doc[entity.start - 1] if entity.start > 0 else None
+    return expectation.kind == MONEY and entity.label_ == "CARDINAL" and (
+        (after is not None and after.lemma_.lower() in _CURRENCIES) or (before is not None and before.text in _SYMBOLS)
+    )
 
 
 def mentions(expectation: Expectation, text: str) -> bool:
