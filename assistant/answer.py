@@ -75,6 +75,11 @@ class Sentence(BaseModel):
     reason: str = Field(
         "", description="Why the sentence was set aside (not found in the sources, ...); empty when kept."
     )
+    brief: bool = Field(
+        False,
+        description="A brief answer (a yes/no verdict, or a name as the sources give it) resting on the "
+        "quoted sentences after it: its citations hold its words, it claims nothing of its own.",
+    )
 
     @property
     def supported(self) -> bool:

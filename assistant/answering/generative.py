@@ -146,7 +146,7 @@ class GenerativeAnswerer:
         quotes = [_quoted(fact) for fact in ordered]
         denied = any(says_no(expected, fact.text) for fact in ordered)  # "devoid of any reference" is a no
         verdict = "no" if denied else reply.verdict
-        verdict = Sentence(text=f"{verdict.capitalize()}.", citations=[q.citations[0] for q in quotes])
+        verdict = Sentence(text=f"{verdict.capitalize()}.", citations=[q.citations[0] for q in quotes], brief=True)
         return Answer(question=question, sentences=[verdict, *quotes], passages=passages)
 
     def verifier(self) -> Verifier:
@@ -175,7 +175,7 @@ def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
         per_document.setdefault(candidate.passage.doc_id, candidate)
     cited = list(per_document.values())[:_DOCUMENTS_CITED]
     name = full_name(words, [c.text for c in cited])
-    return Sentence(text=name.rstrip(". ") + ".", citations=[cite(c.passage, c.start, c.end) for c in cited])
+    return Sentence(text=name.rstrip(". ") + ".", citations=[cite(c.passage, c.start, c.end) for c in cited], brief=True)
 
 
 def _score(ranking: Ranking, candidate: Candidate) -> float:

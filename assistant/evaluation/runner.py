@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
 from assistant.citations.support import DENSE_SUPPORT, LEXICAL_SUPPORT, check_support
+from assistant.words import WORD
 from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
 from assistant.evaluation.questions import BadLine, Question, load_questions
@@ -22,6 +23,7 @@ from ingest.errors import AssistantError
 
 log = logging.getLogger("assistant.evaluation")
 # Said in the report as the check's own docstring, so it stays true when the check changes.
+_VERDICTS = frozenset({"yes", "no"})
 SUPPORT_CHECK = (
     "`assistant.citations.support.check_support`: "
     + " ".join((inspect.getdoc(check_support) or "").split())
@@ -122,18 +124,23 @@ def _conversation(assistant: Assistant, asked: Sequence[str]) -> list[dict]:
 def support_judgements(answer: Answer, embeddings) -> list[list[bool]]:
     """Per answer sentence, whether each passage it cites supports it (`check_support`).
 
-    A citation of no passage of the answer counts as unsupported.
+    A citation of no passage of the answer counts as unsupported. A brief answer ("No.", "Sam
+    Bankman-Fried.") claims nothing the check could weigh; a passage supports it when it holds
+    its words (a verdict has none: it is judged right or wrong by accuracy, and its quotes here).
     """
     if answer.abstained:
         return []
     passages = {passage.number: passage for passage in answer.passages}
-    return [
-        [
-            c.number in passages and check_support(sentence.text, passages[c.number].text, embeddings).supported
-            for c in sentence.citations
-        ]
-        for sentence in answer.sentences
-    ]
+
+    def supports(sentence, number: int) -> bool:
+        if number not in passages:
+            return False
+        if sentence.brief:
+            held = {word.lower() for word in WORD.findall(passages[number].text)}
+            return all(word.lower() in held or word.lower() in _VERDICTS for word in WORD.findall(sentence.text))
+        return check_support(sentence.text, passages[number].text, embeddings).supported
+
+    return [[supports(sentence, c.number) for c in sentence.citations] for sentence in answer.sentences]
 
 
 def _record(question: Question) -> dict:
