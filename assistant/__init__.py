@@ -7,7 +7,7 @@
     print(answer.text, answer.citations[0].quote)
 """
 
-from assistant.answer import Answer, Citation, Passage, Response, Sentence
+from assistant.answer import Answer, Citation, Passage, Response, Scope, Sentence
 from assistant.core import Assistant
 from assistant.settings import Settings
 from assistant.usage import TokenUsage
@@ -50,6 +50,7 @@ __all__ = [
     "QuestionError",
     "QuestionSetError",
     "Response",
+    "Scope",
     "Sentence",
     "Settings",
     "StoreUnavailableError",

@@ -87,6 +87,17 @@ class Sentence(BaseModel):
         return with_markers(self.text, [citation.number for citation in self.citations])
 
 
+class Scope(BaseModel):
+    """The documents an answer was looked for in, when the question was asked within some."""
+
+    asked: list[str] = Field(description="The selectors as given: document ids, files, folders, field:value.")
+    documents: list[str] = Field(description="The document ids they matched, sorted.")
+
+    def __str__(self) -> str:
+        count = len(self.documents)
+        return f"{count} document{'' if count == 1 else 's'} ({'; '.join(self.asked)})"
+
+
 class Answer(BaseModel):
     """What `Assistant.ask` returns: the answer's sentences, or an abstention."""
 
@@ -102,6 +113,8 @@ class Answer(BaseModel):
     note: str = Field(
         "", description="What the assistant says besides the sentences: why it abstains, or a caution."
     )
+    scope: Scope | None = Field(None, description="The documents searched, when asked within some; None: all.")
+    answerer: str = Field("", description="Who wrote the answer: extractive, llamacpp or openai.")
 
     @computed_field
     @property

@@ -30,6 +30,7 @@ PUBLIC = [
     "QuestionError",
     "QuestionSetError",
     "Response",
+    "Scope",
     "Sentence",
     "Settings",
     "StoreUnavailableError",
