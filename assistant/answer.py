@@ -8,12 +8,15 @@ parses the text back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.citations.markers import strip_markers, with_markers
-from assistant.usage import Meter, TokenUsage
 from ingest.errors import AssistantError
+
+if TYPE_CHECKING:  # LangChain's callbacks load with them: not needed to read an answer
+    from assistant.usage import Meter, TokenUsage
 
 
 def page_label(page: int | None, page_end: int | None = None) -> str:
@@ -195,6 +198,8 @@ class Response:
     @property
     def usage(self) -> TokenUsage:
         """Tokens the language model read and wrote for this answer so far (zero when none ran)."""
+        from assistant.usage import TokenUsage
+
         return self._meter.usage if self._meter else TokenUsage()
 
     @property
