@@ -55,9 +55,10 @@ class Library:
         """The documents these selectors name (document ids, file names, folders ending in `/`,
         `field:value` such as `source:The Verge` or `published:2023-10`; see `assistant.scope`);
         None for no selector (every document). `QuestionError` for one that matches nothing."""
-        if documents is None or isinstance(documents, str):
-            documents = [] if documents is None else [documents]
-        return resolve(documents, self._open(create=True).catalog.entries())
+        if documents is None:
+            return None
+        documents = [documents] if isinstance(documents, str) else list(documents)
+        return resolve(documents, self._open(create=True).catalog.entries()) if documents else None
 
     def scopes(self) -> list[str]:
         """Selectors worth offering a reader for this corpus: folders, outlets, authors, months."""
