@@ -113,7 +113,7 @@ def _chat_options(ui: SimpleNamespace, assistant: Assistant) -> None:
     start = options.defaults(assistant)
     with gr.Accordion("Options: scope, answerer, passages, strictness", open=False, elem_id="chat-options"):
         ui.scope = gr.Dropdown(
-            choices=options.scope_choices(assistant), value=[], multiselect=True, label="Ask within",
+            choices=options.scope_choices(assistant), value=[], multiselect=True, label="Ask within", allow_custom_value=True,
             info="Documents, folders or fields to search; empty: every document.", elem_id="scope",
         )
         with gr.Row():
@@ -134,7 +134,7 @@ def _side_panels(ui: SimpleNamespace, assistant: Assistant) -> None:
     with gr.Tab("Documents index", elem_id="index-tab"):
         ui.search = gr.Textbox(label="Search documents", placeholder="Title, file or field…", elem_id="doc-search", max_lines=1)
         ui.index = gr.HTML(elem_id="index")
-        ui.document = gr.Dropdown(choices=[], label="Document", elem_id="document", value=None)
+        ui.document = gr.Dropdown(choices=[], label="Document", elem_id="document", value=None, allow_custom_value=True)
         with gr.Row():
             ui.open_doc = gr.Button("Open", elem_id="open-document", size="sm")
             ui.reingest = gr.Button("Re-ingest", elem_id="reingest-document", size="sm")
@@ -176,7 +176,8 @@ def _wire_documents(ui: SimpleNamespace, chat: ChatHandlers, documents: Document
     the chat's examples."""
     private = {"api_visibility": "private"}
     refreshed = [ui.index, ui.chatbot, ui.scope, ui.document]
-    ui.search.input(chat.refresh, ui.search, refreshed, show_progress="hidden", **private)
+    ui.search.input(chat.refresh, ui.search, refreshed, show_progress="hidden", trigger_mode="always_last", **private)
+    ui.search.submit(chat.refresh, ui.search, refreshed, show_progress="hidden", **private)
     ui.open_doc.click(documents.open, ui.document, ui.opened, **private)
     writes = {"concurrency_limit": 1, "concurrency_id": "ingest", **private}
     ui.delete_doc.click(documents.delete, ui.document, ui.doc_status, **writes).then(

@@ -65,7 +65,7 @@ def _row(document, pages: int | None, data_dir: Path) -> str:
     added = time.strftime("%Y-%m-%d %H:%M", time.localtime(document.indexed_at)) if document.indexed_at else ""
     fmt = PurePosixPath(document.source.split("#", 1)[0]).suffix.lstrip(".").lower() or "—"
     return (
-        f'<tr data-doc="{escape(document.doc_id)}"><td>{escape(document.title or "")}</td>'
+        f'<tr><td>{escape(document.title or "")}</td>'
         f"<td><code>{escape(shown_path(document.source, data_dir))}</code></td><td>{escape(fmt)}</td>"
         f'<td class="num">{pages or "—"}</td><td class="num">{document.passages}</td><td>{added}</td></tr>'
     )
