@@ -33,10 +33,10 @@ def last(updates):
 
 def test_an_answered_question_is_saved_for_its_login_and_reopens_with_its_options(filled):
     chat = ChatHandlers(filled)
-    box, messages, turns, sources, chat_id, remembered, sidebar, export = last(
+    box, messages, turns, sources, chat_id, remembered, sidebar, export, title = last(
         chat.respond(QUESTION, [], [], None, "extractive", 5, "Standard", [], request=login("ann"))
     )
-    assert chat_id and remembered == chat_id and "Macron" in turns[-1]["content"]
+    assert chat_id and remembered == chat_id and title == QUESTION and "Macron" in turns[-1]["content"]
     assert [c[1] for c in sidebar.choices] == [chat_id] and sidebar.choices[0][0].startswith(QUESTION)
     exported = export.value["path"] if isinstance(export.value, dict) else export.value
     assert Path(exported).read_text(encoding="utf-8").startswith(f"# {QUESTION}")
@@ -47,6 +47,8 @@ def test_an_answered_question_is_saved_for_its_login_and_reopens_with_its_option
     assert len(opened[1]) == 4 and "Starmer" in opened[1][-1]["content"] and opened[4] == chat_id
     assert opened[9:] == ("extractive", 5, "Standard", [])  # answerer, k, strictness, scope
     assert chat.load(chat_id, login("bob"))[1] == []  # not bob's: an empty chat
+    restarted = ChatHandlers(Assistant(filled.settings, embeddings=filled.embeddings))  # a new server process
+    assert restarted.load(chat_id, login("ann"))[1] == opened[1]
 
     sidebar, _, status = chat.rename(chat_id, "  Visits  ", login("ann"))
     assert sidebar.choices[0][0].startswith("Visits · ") and "Renamed" in status
@@ -55,10 +57,12 @@ def test_an_answered_question_is_saved_for_its_login_and_reopens_with_its_option
 
 def test_a_scoped_answer_says_where_it_looked_and_an_unavailable_answerer_is_refused(filled):
     chat = ChatHandlers(filled)
-    harbor = next(d.doc_id for d in filled.documents() if d.source.endswith("harbor-museum.md"))
-    *_, (_, messages, *_) = chat.respond("How much did the renovation cost?", [], [], None, None, None, None, [harbor])
-    assert "Searched within 1 document: Harbor Museum" in messages[-1]["content"]
-    assert "harbor-museum.md" in messages[-1]["content"] and "/" + "tmp" not in messages[-1]["content"]
+    un = next(d.doc_id for d in filled.documents() if d.source.endswith("us-un-ukraine-resolutions.txt"))
+    question = "How many countries voted for the European resolution?"
+    *_, (_, messages, *_) = chat.respond(question, [], [], None, None, None, None, [un])
+    assert "Searched within 1 document: US Breaks Ranks" in messages[-1]["content"]
+    assert 'class="cite"' in messages[-1]["content"]  # an answer, with its citation card
+    assert "us-un-ukraine-resolutions.txt" in messages[-1]["content"] and str(filled.settings.data_dir.parent) not in messages[-1]["content"]
     refused = chat.validate(QUESTION, [], [], None, "openai", 6, "Standard", [])[0]
     assert not refused["is_valid"] and "llm.base_url" in refused["message"]
     unknown = chat.validate(QUESTION, [], [], None, "extractive", 6, "Standard", ["nowhere.pdf"])[0]

@@ -154,7 +154,8 @@ def _wire(app: gr.Blocks, ui: SimpleNamespace, chat: ChatHandlers) -> None:
     settings = [ui.answerer, ui.k, ui.strictness, ui.scope]
     answer_io = {
         "inputs": [ui.question, ui.chatbot, ui.turns, ui.chat_id, *settings],
-        "outputs": [ui.question, ui.chatbot, ui.turns, ui.sources, ui.chat_id, ui.remembered, ui.chats, ui.export],
+        "outputs": [ui.question, ui.chatbot, ui.turns, ui.sources, ui.chat_id, ui.remembered, ui.chats, ui.export,
+                    ui.title],
         "concurrency_limit": CONCURRENCY, "concurrency_id": "answer", "validator": chat.validate, **private,
     }
     ui.question.submit(chat.respond, **answer_io)

@@ -15,9 +15,10 @@ from pathlib import Path
 import gradio as gr
 
 from assistant import Assistant, AssistantError
+from assistant.conversations import title_of
 from assistant.transcript import markdown
 from assistant.web import options, render
-from assistant.web.documents import document_label, documents_html
+from assistant.web.documents import document_label, documents_html, relative_sources
 from assistant.web.uploads import safe_name
 
 
@@ -53,11 +54,11 @@ class ChatHandlers:
         request: gr.Request = None,
     ):
         """Stream an answer with the chat's options, then save the turn: yields (textbox,
-        chatbot, turns, sources, chat id, remembered id, sidebar, export). An error shows in the
+        chatbot, turns, sources, chat id, remembered id, sidebar, export, title). An error shows in the
         chat with the question back in the box; the conversation stays."""
         chosen = options.from_inputs(answerer, k, strictness, scope)
         messages = [*messages, {"role": "user", "content": render.question_html(question)}]
-        skip = (gr.skip(),) * 5
+        skip = (gr.skip(),) * 6
         try:
             response = self.assistant.stream(question, turns, **options.ask_arguments(chosen, self.assistant))
             for _ in response:
@@ -67,11 +68,14 @@ class ChatHandlers:
             yield question, [*messages, _said(render.message_html(str(error), "error"))], turns, *skip
             return
         owner = owner_of(request)
+        title = gr.skip() if chat_id else title_of(question)
         chat_id = self._saved(chat_id, question, answer, chosen, owner)
         turns = [*turns, {"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        answer = self.shown(answer)
         sources = render.sources_html(answer, self.cited_pages(answer))
         said = _said(render.answer_html(answer, self.names()))
-        yield "", [*messages, said], turns, sources, chat_id, chat_id, self.sidebar(owner, chat_id), self.export(chat_id, owner)
+        saved = (chat_id, chat_id, self.sidebar(owner, chat_id), self.export(chat_id, owner), title)
+        yield "", [*messages, said], turns, sources, *saved
 
     def _saved(self, chat_id: str | None, question: str, answer, chosen: dict, owner: str) -> str:
         """Keep the turn in the open conversation, or in a new one titled by the question."""
@@ -108,6 +112,10 @@ class ChatHandlers:
                 if page is not None:
                     pages[key] = page
         return pages
+
+    def shown(self, answer):
+        """The answer with its files relative to the data dir or working directory."""
+        return relative_sources(answer, Path(self.assistant.settings.data_dir))
 
     def names(self) -> dict[str, str]:
         """Document ids to the names the page shows for them (scope lines)."""
@@ -150,7 +158,8 @@ class ChatHandlers:
         folder = Path(tempfile.mkdtemp(prefix="chat-export-"))
         path = folder / (safe_name(chat.title)[:60].strip(" ._") or "chat")
         path = path.with_name(path.name + ".md")
-        path.write_text(markdown(chat), encoding="utf-8")
+        turns = [turn.model_copy(update={"answer": self.shown(turn.answer)}) for turn in chat.turns]
+        path.write_text(markdown(chat.model_copy(update={"turns": turns})), encoding="utf-8")
         return gr.DownloadButton(value=str(path), interactive=True)
 
     def opened(self, chat_id: str | None, owner: str) -> tuple:
@@ -165,8 +174,8 @@ class ChatHandlers:
         names, messages = self.names(), []
         for turn in chat.turns:
             messages += [{"role": "user", "content": render.question_html(turn.question)},
-                         _said(render.answer_html(turn.answer, names))]
-        last = chat.turns[-1].answer if chat.turns else None
+                         _said(render.answer_html(self.shown(turn.answer), names))]
+        last = self.shown(chat.turns[-1].answer) if chat.turns else None
         sources = render.sources_html(last, self.cited_pages(last) if last else None)
         return ("", messages, chat.history(), sources, chat.id, chat.id, self.sidebar(owner, chat.id),
                 self.export(chat.id, owner), chat.title, *self._option_values(chosen))

@@ -12,7 +12,7 @@ import time
 from html import escape
 from pathlib import Path, PurePosixPath
 
-from assistant import Assistant, AssistantError
+from assistant import Answer, Assistant, AssistantError
 from assistant.web import render
 from assistant.web.uploads import add_reported
 
@@ -29,6 +29,22 @@ def shown_path(source: str, data_dir: Path) -> str:
         except ValueError:
             continue
     return str(PurePosixPath(*path.parts[-2:]))
+
+
+def relative_sources(answer: Answer, data_dir: Path) -> Answer:
+    """The answer as the page shows it: every passage's and citation's file by `shown_path`."""
+
+    def shown(item):
+        return item.model_copy(update={"source": shown_path(item.source, data_dir)})
+
+    def sentence(item):
+        return item.model_copy(update={"citations": [shown(c) for c in item.citations]})
+
+    return answer.model_copy(update={
+        "passages": [shown(p) for p in answer.passages],
+        "sentences": [sentence(s) for s in answer.sentences],
+        "set_aside": [sentence(s) for s in answer.set_aside],
+    })
 
 
 def document_label(document, data_dir: Path) -> str:
