@@ -173,9 +173,11 @@ def test_switching_to_the_local_llm_answers_with_it(page, server):
 
 
 def test_a_citation_card_centres_its_quote_and_closes_on_escape(page, tmp_path):
-    filler = " ".join(f"The Fennick canal survey noted lock {n} in good repair after the winter." for n in range(1, 8))
-    canal = write(tmp_path, "fennick-canal.txt", "Fennick Canal Survey",
-                  f"{filler} The survey found that the Fennick canal's oldest lock was built in 1791. {filler}")
+    # One paragraph of short lines: taller than the card's text box, the quote in its middle.
+    lines = [f"Lock {n}: sound." for n in range(1, 31)]
+    canal = write(tmp_path, "fennick-canal.txt", "Fennick Canal Survey", "\n".join(
+        [*lines[:15], "The survey found that the Fennick canal's oldest lock was built in 1791.", *lines[15:]]
+    ))
     upload(page, canal)
     ask(page, "In which year was the Fennick canal's oldest lock built?")
     marker = last_answer(page).locator(".cite").first
@@ -184,11 +186,11 @@ def test_a_citation_card_centres_its_quote_and_closes_on_escape(page, tmp_path):
     expect(card).to_be_visible()
     expect(card.locator("mark")).to_contain_text("1791")
     page.wait_for_function(
-        "m => { const t = m.closest('.cite-text'); return t.scrollHeight <= t.clientHeight || t.scrollTop > 0; }",
+        "m => { const t = m.closest('.cite-text'); return t.scrollHeight > t.clientHeight && t.scrollTop > 0; }",
         arg=card.locator("mark").element_handle(),
     )
     box, mark = card.locator(".cite-text").bounding_box(), card.locator("mark").bounding_box()
-    assert abs((mark["y"] + mark["height"] / 2) - (box["y"] + box["height"] / 2)) < box["height"] / 4
+    assert abs((mark["y"] + mark["height"] / 2) - (box["y"] + box["height"] / 2)) < box["height"] / 8
     expect(card.locator(".meta code")).to_have_text("uploads/fennick-canal.txt")  # never the server's path
     shot(page, "citation-card")
     page.keyboard.press("Escape")
