@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, QuestionError
+from assistant.settings import Settings
+from assistant.web.app import page_css
 from assistant.web import options
 from assistant.web.chats import ChatHandlers
 from assistant.web.documents import DocumentHandlers, shown_path
@@ -102,3 +104,12 @@ def test_paths_are_shown_relative_never_absolute(tmp_path):
     assert shown_path(str(tmp_path / "data" / "uploads" / "a.txt"), tmp_path / "data") == "uploads/a.txt"
     assert shown_path("docs/b.md", tmp_path) == "docs/b.md"
     assert shown_path("/srv/corpus/news/c.txt", tmp_path) == "news/c.txt"
+
+
+def test_without_its_model_the_local_llm_is_greyed_out_with_the_make_model_hint(tmp_path, embeddings):
+    settings = Settings(data_dir=tmp_path / "data", llm={"model_path": tmp_path / "missing.gguf"})
+    bare = Assistant(settings, embeddings=embeddings)
+    assert "llamacpp" in options.unavailable(bare) and "make model" in options.answerer_info(bare)
+    assert '#answerer label:has(input[value="llamacpp"])' in page_css(bare)
+    with pytest.raises(QuestionError, match="make model"):
+        options.ask_arguments({"answerer": "llamacpp"}, bare)
