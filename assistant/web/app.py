@@ -113,7 +113,7 @@ def _chat_options(ui: SimpleNamespace, assistant: Assistant) -> None:
     start = options.defaults(assistant)
     with gr.Accordion("Options: scope, answerer, passages, strictness", open=False, elem_id="chat-options"):
         ui.scope = gr.Dropdown(
-            choices=options.scope_choices(assistant), value=[], multiselect=True, label="Ask within", allow_custom_value=True,
+            choices=[], value=[], multiselect=True, label="Ask within", allow_custom_value=True,
             info="Documents, folders or fields to search; empty: every document.", elem_id="scope",
         )
         with gr.Row():
