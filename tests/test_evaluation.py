@@ -137,3 +137,17 @@ def test_a_yes_no_answer_is_judged_by_its_verdict_not_by_words_in_its_quotes():
     asked = Question(id="1", question="Did anyone dispute it?", answers=["no"], answerable=True)
     assert score_question(asked, answer, [], [], [4])["accuracy"] is False  # "No one" in the quote is not the verdict
     assert score_question(asked.model_copy(update={"answers": ["Yes"]}), answer, [], [], [4])["accuracy"] is True
+
+
+def test_a_question_may_name_the_documents_to_ask_within(seeded, tmp_path):
+    path = tmp_path / "questions.jsonl"
+    asked = {"question": "How many countries voted for the European resolution?", "answers": ["93"], "answerable": True}
+    path.write_text(
+        json.dumps({"id": "within", **asked, "documents": ["us-un-ukraine-resolutions.txt"]}) + "\n"
+        + json.dumps({"id": "elsewhere", **asked, "documents": ["lakeside-solar.txt"]}) + "\n"
+    )
+    result = evaluate(path, settings=seeded.settings, embeddings=seeded.embeddings)
+    within, elsewhere = result.records
+    assert within["documents"] == ["us-un-ukraine-resolutions.txt"] and len(within["scope"]) == 1
+    assert "93" in within["answer"]
+    assert {c["doc"] for c in elsewhere["citations"]} <= {"lakeside-solar.txt"}

@@ -96,12 +96,13 @@ def ask_and_score(assistant: Assistant, question: Question, retrieval_k: int, ks
     """Ask the question (after its history, if any) and score it; errors become the record's `error`."""
     record = _record(question)
     try:
-        history = _conversation(assistant, question.history)
+        scope = question.documents or None
+        history = _conversation(assistant, question.history, scope)
         started = time.perf_counter()
-        answer = assistant.ask(question.question, history=history)
+        answer = assistant.ask(question.question, history=history, documents=scope)
         record["latency_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        ranked = assistant.retrieve(answer.query or question.question, k=retrieval_k)
+        ranked = assistant.retrieve(answer.query or question.question, k=retrieval_k, documents=scope)
         record["retrieve_s"] = time.perf_counter() - started
     except AssistantError as error:
         record["error"] = str(error)
@@ -112,11 +113,12 @@ def ask_and_score(assistant: Assistant, question: Question, retrieval_k: int, ks
     return record
 
 
-def _conversation(assistant: Assistant, asked: Sequence[str]) -> list[dict]:
-    """Ask the earlier questions in order, each with the real answers before it, as chat messages."""
+def _conversation(assistant: Assistant, asked: Sequence[str], scope: list[str] | None = None) -> list[dict]:
+    """Ask the earlier questions in order (within the same documents), each with the real
+    answers before it, as chat messages."""
     history: list[dict] = []
     for text in asked:
-        answer = assistant.ask(text, history=history)
+        answer = assistant.ask(text, history=history, documents=scope)
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.text}]
     return history
 
@@ -149,6 +151,7 @@ def _record(question: Question) -> dict:
         "type": question.kind,
         "question": question.question,
         "history": question.history,
+        "documents": question.documents,
         "answerable": question.answerable,
         "gold_answers": question.answers,
         "gold_sources": question.sources,
@@ -159,6 +162,7 @@ def _answer_fields(answer: Answer, ranked: Sequence[Passage], judgements: list[l
     return {
         "answer": answer.text,
         "query": answer.query,
+        "scope": answer.scope.documents if answer.scope else None,
         "set_aside": [{"text": s.text, "reason": s.reason} for s in answer.set_aside],
         "abstained": answer.abstained,
         "citations": [

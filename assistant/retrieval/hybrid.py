@@ -26,11 +26,12 @@ class HybridRetriever(BaseRetriever):
     k: int = 6
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, documents: set[str] | None = None
     ) -> list[Document]:
+        """The best passages for `query`; with `documents` (doc ids), from those documents only."""
         search = self.index.search_index()
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        rows, scores = rank(search, query, vector, self.k, self.settings)
+        rows, scores = rank(search, query, vector, self.k, self.settings, documents)
         return [
             Document(
                 id=search.ids[row],

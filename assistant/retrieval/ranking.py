@@ -14,7 +14,6 @@ from assistant.settings import RetrievalSettings
 from ingest.search import SearchIndex
 
 
-
 def zscore(values: np.ndarray) -> np.ndarray:
     """Standardized over the whole collection (zeros when constant)."""
     spread = values.std()
@@ -71,15 +70,23 @@ def fill(index: SearchIndex, picked: list[int], passages, documents, k: int, set
     return picked
 
 
-def rank(index: SearchIndex, question: str, vector: np.ndarray, k: int, settings: RetrievalSettings):
-    """The `k` best passage rows for the question, best first, with their scores."""
+def rank(
+    index: SearchIndex, question: str, vector: np.ndarray, k: int, settings: RetrievalSettings,
+    documents: set[str] | None = None,
+):
+    """The `k` best passage rows for the question, best first, with their scores; with
+    `documents` (doc ids), only rows of those documents (None: every document)."""
     if not index.ids:
         return [], np.zeros(0)
     passages = passage_scores(index, question, vector, settings)
-    documents = document_scores(index, question, passages, settings)
+    whole = document_scores(index, question, passages, settings)
     named = mentions(question, index.aliases, index.doc_dates) if settings.metadata else []
-    boosted = documents.copy()
+    if documents is not None:  # rows outside the scope can't be picked; scores stay collection-wide
+        inside = np.isin(np.asarray(index.doc_ids, dtype=object), list(documents))
+        passages = np.where(inside[index.chunk_doc], passages, -np.inf)
+        named = [docs[inside[docs]] for docs in named]
+    boosted = whole.copy()
     for docs in named:
-        boosted[docs] = documents[docs] + settings.named_boost
-    picked = named_first(index, named, passages, documents)[:k]
+        boosted[docs] = whole[docs] + settings.named_boost
+    picked = named_first(index, named, passages, whole)[:k]
     return fill(index, picked, passages, boosted, k, settings), passages
