@@ -62,6 +62,9 @@ def test_a_sentence_must_name_what_the_question_names_or_its_acronym():
     assert mentions(expect("What anniversary did the UN resolutions mark?"), "The United Nations marked three years.")
     venue = expect("Why is the General Assembly the principal venue for discussion?")
     assert mentions(venue, "With the UNGA serving as the principal venue for discussion due to deadlock.")
+    in_may = expect("How many passengers did the Alder Bay ferry carry in May?")  # a month spelt like a stopword
+    assert mentions(in_may, "The Alder Bay ferry carried 3,400 passengers in May, the harbour office said.")
+    assert not mentions(in_may, "The Alder Bay ferry carried 3,100 passengers in June, the harbour office said.")
 
 
 @pytest.mark.parametrize(

@@ -107,9 +107,9 @@ def _all_named(entities: tuple[str, ...], text: str) -> list[bool]:
 
 def _named(entity: str, found: set[str], words: list[str], lowered: str) -> bool:
     written = WORD.findall(entity)
-    while written and written[0].lower() in STOPWORDS:  # "the UN General Assembly"
+    while len(written) > 1 and written[0].lower() in STOPWORDS:  # "the UN General Assembly"
         written = written[1:]
-    wanted = [word for word in written if word.lower() not in STOPWORDS]
+    wanted = [word for word in written if word.lower() not in STOPWORDS] or written  # "May" is a stopword too
     if len(wanted) == 1 and _found(wanted[0].lower(), found):
         return True
     if len(wanted) > 1 and " " + " ".join(w.lower() for w in written) + " " in lowered:
