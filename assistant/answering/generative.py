@@ -169,7 +169,8 @@ def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
     them verbatim (the chosen one first): a question across documents ("Which company, reported
     by both The Verge and TechCrunch, ...") is answered by a name each of them states."""
     wanted = normalized(words)
-    holding = [found, *(c for c, _ in ranking.candidates if c is not found and wanted in normalized(c.text))]
+    others = [c for c in ranking.candidates if c is not found and wanted in normalized(c.text)]
+    holding = [found, *sorted(others, key=lambda c: -_score(ranking, c))]
     per_document: dict[str, Candidate] = {}
     for candidate in holding:
         per_document.setdefault(candidate.passage.doc_id, candidate)
