@@ -57,6 +57,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# axe-core, the accessibility checker the browser tests inject into the page (npm's package, kept
+# under the git-ignored out/; Debian's npm when there is none).
+export AXE ?= $(CURDIR)/out/axe/node_modules/axe-core/axe.min.js
+.PHONY: axe
+axe: $(AXE)
+
+$(AXE):
+	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	npm install --prefix $(CURDIR)/out/axe --no-audit --no-fund --silent axe-core@4.11.0
+
 # OCR of scanned PDF pages and images: Debian's tesseract with its English data.
 TESSERACT ?= /usr/bin/tesseract
 .PHONY: ocr
@@ -72,7 +82,7 @@ ingest: install
 run: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: llm browser ocr
+test: llm browser ocr axe
 	$(BIN)/python -m pytest
 
 # Between edits: unit and contract tests on embedded Chroma; no browser, LLM, server or subprocess.

@@ -7,51 +7,47 @@
     print(answer.text, answer.citations[0].quote)
 """
 
-from assistant.answer import Answer, Citation, Passage, Response, Sentence
-from assistant.core import Assistant
-from assistant.settings import Settings
-from assistant.usage import TokenUsage
-from ingest.catalog import IndexedDocument
-from ingest.consistency import IndexCheck
-from ingest.errors import (
-    AssistantError,
-    ConfigError,
-    EmptyIndexError,
-    IndexBusyError,
-    IngestError,
-    LoadError,
-    MissingDependencyError,
-    QuestionError,
-    QuestionSetError,
-    StoreUnavailableError,
-)
-from ingest.index import IndexInfo
-from ingest.pages import PageText
-from ingest.pipeline import Failure, IngestSummary
+import importlib
 
-__all__ = [
-    "Answer",
-    "Assistant",
-    "AssistantError",
-    "Citation",
-    "ConfigError",
-    "EmptyIndexError",
-    "Failure",
-    "IndexBusyError",
-    "IndexCheck",
-    "IndexInfo",
-    "IndexedDocument",
-    "IngestError",
-    "IngestSummary",
-    "LoadError",
-    "MissingDependencyError",
-    "PageText",
-    "Passage",
-    "QuestionError",
-    "QuestionSetError",
-    "Response",
-    "Sentence",
-    "Settings",
-    "StoreUnavailableError",
-    "TokenUsage",
-]
+# Each public name and the module it lives in: imported when first used, so that a command
+# that needs little (`assistant ask` asking a running server) starts fast.
+_HOME = {
+    "Answer": "assistant.answer",
+    "Assistant": "assistant.core",
+    "AssistantError": "ingest.errors",
+    "Citation": "assistant.answer",
+    "ConfigError": "ingest.errors",
+    "EmptyIndexError": "ingest.errors",
+    "Failure": "ingest.pipeline",
+    "IndexBusyError": "ingest.errors",
+    "IndexCheck": "ingest.consistency",
+    "IndexInfo": "ingest.index",
+    "IndexedDocument": "ingest.catalog",
+    "IngestError": "ingest.errors",
+    "IngestSummary": "ingest.pipeline",
+    "LoadError": "ingest.errors",
+    "MissingDependencyError": "ingest.errors",
+    "PageText": "ingest.pages",
+    "Passage": "assistant.answer",
+    "QuestionError": "ingest.errors",
+    "QuestionSetError": "ingest.errors",
+    "Response": "assistant.answer",
+    "Scope": "assistant.answer",
+    "Sentence": "assistant.answer",
+    "Settings": "assistant.settings",
+    "StoreUnavailableError": "ingest.errors",
+    "TokenUsage": "assistant.usage",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,12 +8,15 @@ parses the text back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, computed_field
 
 from assistant.citations.markers import strip_markers, with_markers
-from assistant.usage import Meter, TokenUsage
 from ingest.errors import AssistantError
+
+if TYPE_CHECKING:  # LangChain's callbacks load with them: not needed to read an answer
+    from assistant.usage import Meter, TokenUsage
 
 
 def page_label(page: int | None, page_end: int | None = None) -> str:
@@ -75,6 +78,11 @@ class Sentence(BaseModel):
     reason: str = Field(
         "", description="Why the sentence was set aside (not found in the sources, ...); empty when kept."
     )
+    brief: bool = Field(
+        False,
+        description="A brief answer (a yes/no verdict, or a name as the sources give it) resting on the "
+        "quoted sentences after it: its citations hold its words, it claims nothing of its own.",
+    )
 
     @property
     def supported(self) -> bool:
@@ -85,6 +93,17 @@ class Sentence(BaseModel):
     def marked(self) -> str:
         """The sentence followed by its `[n]` markers."""
         return with_markers(self.text, [citation.number for citation in self.citations])
+
+
+class Scope(BaseModel):
+    """The documents an answer was looked for in, when the question was asked within some."""
+
+    asked: list[str] = Field(description="The selectors as given: document ids, files, folders, field:value.")
+    documents: list[str] = Field(description="The document ids they matched, sorted.")
+
+    def __str__(self) -> str:
+        count = len(self.documents)
+        return f"{count} document{'' if count == 1 else 's'} ({'; '.join(self.asked)})"
 
 
 class Answer(BaseModel):
@@ -102,6 +121,8 @@ class Answer(BaseModel):
     note: str = Field(
         "", description="What the assistant says besides the sentences: why it abstains, or a caution."
     )
+    scope: Scope | None = Field(None, description="The documents searched, when asked within some; None: all.")
+    answerer: str = Field("", description="Who wrote the answer: extractive, llamacpp or openai.")
 
     @computed_field
     @property
@@ -182,6 +203,8 @@ class Response:
     @property
     def usage(self) -> TokenUsage:
         """Tokens the language model read and wrote for this answer so far (zero when none ran)."""
+        from assistant.usage import TokenUsage
+
         return self._meter.usage if self._meter else TokenUsage()
 
     @property

@@ -8,7 +8,6 @@ streams text pieces followed by the finished `Answer`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import itemgetter
 from typing import Any
 
 from langchain_core.retrievers import BaseRetriever
@@ -35,9 +34,12 @@ class AnswerStep(Runnable[dict, Answer]):
 
 
 def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable:
-    """`{"question", "history"}` in; streams `str` pieces and ends with an `Answer`."""
+    """`{"question", "history"}` in, and optionally `"documents"` (doc ids to search; None or
+    absent: every document); streams `str` pieces and ends with an `Answer`."""
     phrase_query = RunnableLambda(lambda inputs: answerer.query(inputs["question"], inputs["history"]))
-    find_passages = itemgetter("query") | retriever | RunnableLambda(to_passages)
+    find_passages = RunnableLambda(
+        lambda inputs: to_passages(retriever.invoke(inputs["query"], documents=inputs.get("documents")))
+    )
     return (
         RunnablePassthrough.assign(query=phrase_query)
         | RunnablePassthrough.assign(passages=find_passages)

@@ -9,10 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answer import Answer, page_label
-from assistant.core import Assistant
+from typing import TYPE_CHECKING
+
+from assistant.answer import Answer, Response, page_label
 from assistant.settings import Settings
 from ingest.errors import AssistantError
+
+if TYPE_CHECKING:  # loaded only by the commands that need it: `ask` may find a server instead
+    from assistant.core import Assistant
 
 _QUIET_LOGGERS = ("pypdf", "chromadb", "httpx", "sentence_transformers", "transformers", "urllib3")
 
@@ -25,7 +29,14 @@ def main(argv: Sequence[str] | None = None, assistant: Assistant | None = None) 
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
-        return args.run(assistant or Assistant(_settings(args)), args)
+        if assistant is None:
+            settings = _settings(args)
+            if args.run is _ask and not args.local and _ask_server(settings, args):
+                return 0
+            from assistant.core import Assistant
+
+            assistant = Assistant(settings)
+        return args.run(assistant, args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -55,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     ask.add_argument("-k", type=int, help="passages to retrieve")
     ask.add_argument("--answerer", choices=["extractive", "llamacpp", "openai"], help="who writes the answer")
+    ask.add_argument(
+        "--doc", action="append", metavar="DOC",
+        help="ask within this document, repeatable: a file name or path, a document id, a folder ending in /, "
+        "or FIELD:VALUE (source:The Verge, published:2024-10)",
+    )
+    ask.add_argument(
+        "--local", action="store_true",
+        help="answer in this process even when `assistant serve` is running on the configured port over the same index",
+    )
     ask.set_defaults(run=_ask)
 
     evaluate = commands.add_parser("eval", help="score the assistant on a question set; writes a report with plots")
@@ -104,10 +124,32 @@ def _ingest(assistant: Assistant, args: argparse.Namespace) -> int:
 
 
 def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
+    options = {"documents": args.doc, "answerer": args.answerer, "k": args.k}
     if args.json:
-        print(assistant.ask(args.question).model_dump_json(indent=2))
+        print(assistant.ask(args.question, **options).model_dump_json(indent=2))
         return 0
-    response = assistant.stream(args.question)
+    _print_answer(assistant.stream(args.question, **options))
+    return 0
+
+
+def _ask_server(settings: Settings, args: argparse.Namespace) -> bool:
+    """Ask a running `assistant serve` over the same index, if there is one (it has the models
+    loaded: no start-up wait); False to answer in this process."""
+    from assistant.remote import ask_server, running_server
+
+    url = running_server(settings)
+    if url is None:
+        return False
+    logging.getLogger("assistant").info("Asking the server at %s (--local answers in this process).", url)
+    response = ask_server(url, settings, args.question, documents=args.doc, answerer=args.answerer, k=args.k)
+    if args.json:
+        print(response.answer().model_dump_json(indent=2))
+    else:
+        _print_answer(response)
+    return True
+
+
+def _print_answer(response: Response) -> None:
     for piece in response:
         print(piece, end="", flush=True)
     print()
@@ -115,13 +157,13 @@ def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
     if response.revised:  # the citation check changed what was streamed
         print(f"Checked answer: {answer.text}")
     print(format_sources(answer))
-    return 0
 
 
 def format_sources(answer: Answer) -> str:
     """The numbered sources of an answer, each with title, file, span and quote; then the
     sentences the citation check could not find in their passages."""
-    lines = ["", "Sources:"] if answer.citations else []
+    lines = ["", f"Asked within {answer.scope}."] if answer.scope is not None else []
+    lines += ["", "Sources:"] if answer.citations else []
     for citation in answer.citations:
         where = ", ".join(filter(None, [citation.source, page_label(citation.page, citation.page_end)]))
         lines.append(f"[{citation.number}] {citation.title} ({where}, characters {citation.start}-{citation.end})")

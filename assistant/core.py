@@ -3,36 +3,35 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable
 
-from assistant.answer import Answer, Passage, Response
+from assistant.answer import Answer, Passage, Response, Scope
 from assistant.answering import Answerer, make_answerer
 from assistant.caching import cached
 from assistant.chain import build_chain
+from assistant.conversations import Conversations
+from assistant.history import History, plain, turns
+from assistant.library import Library
 from assistant.retrieval import make_retriever, to_passages
-from assistant.settings import Settings
+from assistant.settings import RetrievalSettings, Settings
 from assistant.usage import Meter
 from ingest import Index, IndexInfo, IngestSummary, ingest
-from ingest.catalog import IndexedDocument
 from ingest.consistency import IndexCheck, check
 from ingest.errors import ConfigError, EmptyIndexError, IngestError, QuestionError
 from ingest.loaders import LOADERS
 from ingest.lock import writer_lock
-from ingest.pages import PageText
 
-History = Sequence[dict | tuple[str, str]]
-_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours pasted from a terminal: "\x1b[31m"
 ANSWERERS = ("extractive", "llamacpp", "openai")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CHAINS_KEPT = 16  # chains kept for per-question options (answerer, k, strictness)
 
 
-class Assistant:
+class Assistant(Library):
     """Question answering over your documents, every claim cited.
 
     >>> assistant = Assistant(data_dir=tmp)            # doctest: +SKIP
@@ -53,7 +52,9 @@ class Assistant:
         self._embeddings = embeddings
         self._answerer = answerer
         self._index: Index | None = None
-        self._chains: dict[str, Runnable] = {}  # by answerer name
+        self._chains: OrderedDict[tuple, Runnable] = OrderedDict()  # by answerer, k and answer settings
+        self._answerers: dict[str, Answerer] = {}
+        self._conversations: Conversations | None = None
         self._query_embeddings: Embeddings | None = None
         self._lock = threading.RLock()
 
@@ -70,7 +71,8 @@ class Assistant:
                 raise IngestError(f"No such file or folder: {path}")
         with writer_lock(self.settings):  # one writer at a time: threads, processes (ingest.lock)
             if rebuild:
-                self._index, self._chains, self._query_embeddings = None, {}, None
+                self._index, self._query_embeddings, self._conversations = None, None, None
+                self._chains, self._answerers = OrderedDict(), {}
             index = self._open(create=True, reset=rebuild)
             return ingest(index, paths, prune=prune, progress=progress)
 
@@ -80,35 +82,75 @@ class Assistant:
         breaks that and rebuild the search index. See `ingest.consistency`."""
         return check(self._open(create=True), repair=repair)
 
-    def ask(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        documents: Iterable[str] | None = None,
+        answerer: str | None = None,
+        k: int | None = None,
+        expectations: bool | None = None,
+        min_support: float | None = None,
+    ) -> Answer:
         """Answer `question`, citing passages; `history` holds earlier turns of the conversation.
 
-        `answerer` picks another answerer than the configured one for this question (see `answerers`).
+        For this question only: `documents` asks within some documents (ids, file names,
+        folders ending in `/`, `field:value`; see `scope`), and the answer's `scope` says which;
+        `answerer` picks another answerer (see `answerers`); `k` passages are retrieved; and
+        the citation check's strictness is `expectations` (quote only sentences holding what
+        the question asks for) and `min_support` (least score to answer). None: the settings'.
         """
-        return self.stream(question, history, answerer=answerer).answer()
+        options = {"answerer": answerer, "k": k, "expectations": expectations, "min_support": min_support}
+        return self.stream(question, history, documents=documents, **options).answer()
 
-    def stream(self, question: str, history: History | None = None, *, answerer: str | None = None) -> Response:
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        *,
+        documents: Iterable[str] | None = None,
+        answerer: str | None = None,
+        k: int | None = None,
+        expectations: bool | None = None,
+        min_support: float | None = None,
+    ) -> Response:
         """The answer as it is written: iterate the `Response` for text pieces, then call its
-        `answer()`. A question that can't be asked raises here, before anything streams."""
-        question, turns = self._checked(question), _turns(history)
+        `answer()`. Takes what `ask` takes. A question that can't be asked raises here, before
+        anything streams."""
+        question, history = self._checked(question), turns(history)
         name = _known(answerer or self.answerer_name)
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        chain = self._get_chain(name)
+        scope = self.scope(documents)
+        chain = self._get_chain(name, k, _answer_options(expectations, min_support))
+        inputs = {"question": question, "history": history, "documents": set(scope.documents) if scope else None}
         meter = Meter()
-        return Response(meter.wrap(chain.stream({"question": question, "history": turns})), meter)
+        return Response(meter.wrap(_stamped(chain.stream(inputs), scope=scope, answerer=name)), meter)
 
-    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
-        """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k.
+    def retrieve(self, query: str, k: int | None = None, *, documents: Iterable[str] | None = None) -> list[Passage]:
+        """The `k` passages (default `retrieval.k`) nearest to `query`, best first, numbered 1..k;
+        with `documents`, from those only (as `ask` takes them).
 
         With an answer's `query` (what `ask` searched for), this is the ranking `ask` saw, deeper.
         """
         index = self._open(create=False)
         if index.count() == 0:
             raise EmptyIndexError()
-        retriever = make_retriever(index, self.settings.retrieval, k=k, embeddings=self.embeddings)
-        return to_passages(retriever.invoke(self._checked(query)))
+        scope = self.scope(documents)
+        retriever = make_retriever(index, self.settings.retrieval, k=_checked_k(k), embeddings=self.embeddings)
+        found = retriever.invoke(self._checked(query), documents=set(scope.documents) if scope else None)
+        return to_passages(found)
+
+    @property
+    def conversations(self) -> Conversations:
+        """Saved conversations (the web chat's), in the index's database beside its records."""
+        index = self._open(create=True)
+        with self._lock:
+            if self._conversations is None:
+                self._conversations = Conversations(index.records.engine, index.records.namespace)
+            return self._conversations
 
     @property
     def index(self) -> Index:
@@ -135,25 +177,6 @@ class Assistant:
     def describe(self) -> IndexInfo:
         """What the index holds: documents, passages, embedding model."""
         return self._open(create=True).describe()
-
-    def documents(self) -> list[IndexedDocument]:
-        """The indexed documents (doc_id, title, source, passage count, header fields), by doc_id."""
-        entries = self._open(create=True).catalog.entries()
-        return [entries[doc_id] for doc_id in sorted(entries)]
-
-    def page(self, doc_id: str, page: int) -> PageText | None:
-        """The whole text of one page (or slide) of an indexed document, to show a citation's
-        quote where it stands: `quote == text[citation.start - start : citation.end - start]`.
-        None for an unpaged document or a page it does not have."""
-        return self._open(create=True).page(doc_id, page)
-
-    def document_text(self, doc_id: str) -> str | None:
-        """A document's text as indexed, at its own offsets (a citation's `start:end` slices its
-        quote out of it); None when no such document is indexed."""
-        index = self._open(create=True)
-        if index.count() == 0:
-            return None
-        return index.document_text(doc_id)
 
     @property
     def answerer_name(self) -> str:
@@ -187,21 +210,36 @@ class Assistant:
                 self._embeddings = self._index.embeddings
             return self._index
 
-    def _get_chain(self, name: str) -> Runnable:
-        """The chain answering with the answerer `name`; each is made once and kept."""
+    def _get_chain(self, name: str, k: int | None = None, answer: tuple = ()) -> Runnable:
+        """The chain answering with the answerer `name`, retrieving `k` passages, with the
+        answer settings `answer` (pairs) changed; each is made once and kept (the last few)."""
+        key = (name, _checked_k(k), answer)
         index = self._open(create=False)
         with self._lock:
-            if name not in self._chains:
-                retriever = make_retriever(index, self.settings.retrieval, embeddings=self.embeddings)
-                if self._answerer is not None and name == self.answerer_name:
-                    answerer = self._answerer
-                else:
-                    answerer = make_answerer(self.settings.updated({"answer.answerer": name}), self.embeddings)
-                self._chains[name] = build_chain(retriever, answerer)
-            return self._chains[name]
+            if key in self._chains:
+                self._chains.move_to_end(key)
+                return self._chains[key]
+            retriever = make_retriever(index, self.settings.retrieval, k=_checked_k(k), embeddings=self.embeddings)
+            self._chains[key] = build_chain(retriever, self._get_answerer(name, answer))
+            while len(self._chains) > CHAINS_KEPT:
+                self._chains.popitem(last=False)
+            return self._chains[key]
+
+    def _get_answerer(self, name: str, answer: tuple) -> Answerer:
+        """The answerer `name` with these answer settings; LLM answerers share one model.
+        An answerer given to the constructor answers as it was made."""
+        if self._answerer is not None and name == self.answerer_name:
+            return self._answerer
+        base = self._answerers.get(name)
+        if base is None:
+            base = self._answerers[name] = make_answerer(self.settings.updated({"answer.answerer": name}), self.embeddings)
+        if not answer:
+            return base
+        changes = {"answer.answerer": name, **{f"answer.{field}": value for field, value in answer}}
+        return make_answerer(self.settings.updated(changes), self.embeddings, model=getattr(base, "model", None))
 
     def _checked(self, question: str) -> str:
-        question = _plain(question or "").strip()
+        question = plain(question or "").strip()
         limit = self.settings.answer.max_question_chars
         if not question:
             raise QuestionError("The question is empty: type a question about your documents.")
@@ -220,58 +258,31 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _turns(history: History | None) -> list[tuple[str, str]]:
-    """Earlier turns as `(role, text)`, from message dicts or `(user, assistant)` pairs.
-
-    Anything else raises `QuestionError` naming the bad item, so a client that sends a
-    malformed history (the web API takes any JSON) gets a message, not a traceback.
-    """
-    if history is None:
-        return []
-    if isinstance(history, (str, bytes, dict)) or not isinstance(history, Sequence):
-        raise QuestionError(_HISTORY_HELP.format(f"is a {type(history).__name__}"))
-    turns: list[tuple[str, str]] = []
-    for number, item in enumerate(history, 1):
-        if isinstance(item, dict) and item.get("role", "user") in _ROLES and _is_content(item.get("content")):
-            turns.append((item.get("role", "user"), _plain(_content_text(item.get("content")))))
-        elif isinstance(item, (list, tuple)) and len(item) == 2 and all(_is_text(part) for part in item):
-            turns += [("user", _plain(item[0] or "")), ("assistant", _plain(item[1] or ""))]
-        else:
-            raise QuestionError(_HISTORY_HELP.format(f"item {number} is {_shown(item)}"))
-    return turns
+def _checked_k(k: int | None) -> int | None:
+    limits = RetrievalSettings.model_fields["k"].metadata
+    low, high = next(m.ge for m in limits if hasattr(m, "ge")), next(m.le for m in limits if hasattr(m, "le"))
+    if k is not None and not (isinstance(k, int) and low <= k <= high):
+        raise QuestionError(f"k is the number of passages to read: give a whole number from {low} to {high}, not {k!r}.")
+    return k
 
 
-_ROLES = ("user", "assistant", "system")
-_HISTORY_HELP = (
-    'The history {}: give a list of {{"role": "user" or "assistant", "content": text}} messages, '
-    "or of [question, answer] pairs."
-)
+def _answer_options(expectations: bool | None, min_support: float | None) -> tuple:
+    """The answer settings a question changes, as sorted pairs (a chain's key)."""
+    if min_support is not None and not (isinstance(min_support, (int, float)) and 0 <= min_support <= 1):
+        raise QuestionError(f"min_support is a score from 0 to 1, not {min_support!r}.")
+    if expectations is not None and not isinstance(expectations, bool):
+        raise QuestionError(f"expectations is true or false, not {expectations!r}.")
+    options = {"expectations": expectations, "min_support": None if min_support is None else float(min_support)}
+    return tuple(sorted((field, value) for field, value in options.items() if value is not None))
 
 
-def _is_text(value) -> bool:
-    return value is None or isinstance(value, str)
+def _stamped(items: Iterator, *, scope: Scope | None, answerer: str) -> Iterator:
+    """The chain's items, the finished `Answer` saying which documents were searched and who
+    wrote it; closing this closes `items`."""
+    try:
+        for item in items:
+            yield item.model_copy(update={"scope": scope, "answerer": answerer}) if isinstance(item, Answer) else item
+    finally:
+        if hasattr(items, "close"):
+            items.close()
 
-
-def _is_content(value) -> bool:
-    return _is_text(value) or (isinstance(value, list) and all(isinstance(p, (str, dict)) for p in value))
-
-
-def _shown(item) -> str:
-    text = repr(item)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _plain(text: str) -> str:
-    """Text the tokenizer takes: terminal colour codes dropped, control characters as spaces,
-    lone surrogates (from undecodable bytes or JSON escapes) as `?`."""
-    text = _CONTROL.sub(" ", _TERMINAL_CODES.sub("", text))
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _content_text(content) -> str:
-    """Message content as text (Gradio may send a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
-    return "" if content is None else str(content)

@@ -145,8 +145,8 @@ class Store:
     def search_index(self):
         return self
 
-    def nearest(self, vector, k: int) -> list[str]:
-        return self.collection.query(query_embeddings=[vector], n_results=k, include=[])["ids"][0]
+    def nearest(self, vector, k: int, where=None) -> list[str]:
+        return self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=[])["ids"][0]
 
     def fetch(self, ids):
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])

@@ -72,6 +72,7 @@ class IndexedDocument:
     fingerprint: str
     passages: int
     fields: dict[str, str]
+    indexed_at: float = 0.0  # seconds since the epoch when it was last written; 0 until listed
 
 
 @dataclass(frozen=True)
@@ -246,4 +247,5 @@ def _entry(row) -> IndexedDocument:
         fingerprint=row["fingerprint"],
         passages=row["passages"],
         fields=json.loads(row["fields"]),
+        indexed_at=row["indexed_at"],
     )

@@ -31,9 +31,10 @@ class Contents:
         ]
 
     @reaching_store
-    def nearest(self, vector: list[float], k: int) -> list[str]:
-        """The ids of the `k` passages nearest to `vector` (Chroma's approximate search)."""
-        return self.collection.query(query_embeddings=[vector], n_results=k, include=[])["ids"][0]
+    def nearest(self, vector: list[float], k: int, where: dict | None = None) -> list[str]:
+        """The ids of the `k` passages nearest to `vector` (Chroma's approximate search), among
+        those matching `where` when given."""
+        return self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=[])["ids"][0]
 
     @reaching_store
     def fetch(self, ids: list[str]) -> dict[str, tuple[str, dict, list[float]]]:
@@ -64,6 +65,29 @@ class Contents:
     def record_count(self) -> int:
         """Number of passages recorded."""
         return records.count(self.records)
+
+    @reaching_store
+    def document_passages(self, doc_id: str) -> list[Document]:
+        """Every stored passage of one document (any order), as retrieval returns them."""
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        return [
+            Document(id=id_, page_content=text, metadata=dict(metadata or {}))
+            for id_, text, metadata in zip(found["ids"], found["documents"], found["metadatas"])
+        ]
+
+    @reaching_store
+    def page_counts(self) -> dict[str, int]:
+        """How many pages (or slides) each paged document has, by doc_id: its passages' last page."""
+        counts: dict[str, int] = {}
+        for offset in range(0, self.count(), store.PAGE):
+            page = self.collection.get(where={"page": {"$gte": 0}}, include=["metadatas"], limit=store.PAGE, offset=offset)
+            for meta in page["metadatas"]:
+                last = int(meta.get("page_end") or meta["page"])
+                counts[meta["doc_id"]] = max(counts.get(meta["doc_id"], 0), last)
+            if len(page["ids"]) < store.PAGE:
+                break
+        return counts
+
     @reaching_store
     def count(self) -> int:
         """Number of passages stored."""

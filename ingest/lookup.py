@@ -21,12 +21,14 @@ def _words_query(schema, words: list[str]):
     )
 
 
-def _among(schema, field: str, values, scored):
-    """`scored` restricted to entries whose `field` is one of `values` (adding no score)."""
+def _among(schema, field: str, values, scored, matching: bool = False):
+    """`scored` restricted to entries whose `field` is one of `values` (adding no score); every
+    such entry, or with `matching` only those `scored` matches."""
     import tantivy
 
     only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, field, sorted(values)), 0.0)
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, only), (tantivy.Occur.Should, scored)])
+    occur = tantivy.Occur.Must if matching else tantivy.Occur.Should
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, only), (occur, scored)])
 
 
 def _scored(searcher, query, limit: int, key: str) -> dict[str, float]:
@@ -49,16 +51,19 @@ def _rescored(searcher, query, keys) -> dict[str, float]:
     return scores
 
 
-def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None) -> dict[str, float]:
-    """BM25 of the best `limit` passages (among `ids` when given: then every one, 0 for no match)."""
+def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None, doc_ids=None) -> dict[str, float]:
+    """BM25 of the best `limit` passages (among `ids` when given: then every one, 0 for no match),
+    of the documents `doc_ids` only when given."""
     searcher = lexical.searchers()[0]
     schema = lexical.schemas[0]
     if not words:
         return {} if ids is None else dict.fromkeys(ids, 0.0)
     query = _words_query(schema, words)
-    if ids is None:
-        return _scored(searcher, query, limit, "id")
-    return _rescored(searcher, _among(schema, "id", ids, query), ids)
+    if ids is not None:
+        return _rescored(searcher, _among(schema, "id", ids, query), ids)
+    if doc_ids is not None:
+        query = _among(schema, "doc_id", doc_ids, query, matching=True)
+    return _scored(searcher, query, limit, "id")
 
 
 def documents(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None) -> dict[str, float]:

@@ -126,3 +126,28 @@ def test_evaluation_api_is_pinned_and_the_command_refuses_unknown_answerers(tmp_
     ]
     result = run("eval", str(SEED_QUESTIONS), "--answerer", "nope", "-q", data_dir=tmp_path / "data")
     assert result.returncode == 1 and "ASSISTANT_ANSWER__ANSWERER: Input should be" in result.stderr
+
+
+def test_a_yes_no_answer_is_judged_by_its_verdict_not_by_words_in_its_quotes():
+    from assistant.evaluation.questions import Question
+    from assistant.evaluation.scoring import score_question
+
+    cite = Citation(number=1, doc_id="d", title="t", source="s", quote="No one disputed it.", start=0, end=19)
+    answer = Answer(question="q", sentences=[Sentence(text="Yes.", citations=[cite]), Sentence(text=cite.quote, citations=[cite])])
+    asked = Question(id="1", question="Did anyone dispute it?", answers=["no"], answerable=True)
+    assert score_question(asked, answer, [], [], [4])["accuracy"] is False  # "No one" in the quote is not the verdict
+    assert score_question(asked.model_copy(update={"answers": ["Yes"]}), answer, [], [], [4])["accuracy"] is True
+
+
+def test_a_question_may_name_the_documents_to_ask_within(seeded, tmp_path):
+    path = tmp_path / "questions.jsonl"
+    asked = {"question": "How many countries voted for the European resolution?", "answers": ["93"], "answerable": True}
+    path.write_text(
+        json.dumps({"id": "within", **asked, "documents": ["us-un-ukraine-resolutions.txt"]}) + "\n"
+        + json.dumps({"id": "elsewhere", **asked, "documents": ["lakeside-solar.txt"]}) + "\n"
+    )
+    result = evaluate(path, settings=seeded.settings, embeddings=seeded.embeddings)
+    within, elsewhere = result.records
+    assert within["documents"] == ["us-un-ukraine-resolutions.txt"] and len(within["scope"]) == 1
+    assert "93" in within["answer"]
+    assert {c["doc"] for c in elsewhere["citations"]} <= {"lakeside-solar.txt"}

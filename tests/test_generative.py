@@ -226,3 +226,25 @@ def test_the_cli_prints_the_answer_and_lists_what_was_set_aside(ingested, embedd
     answer, aside = shown.split("Set aside, not the answer:")
     assert "sources don't say" in answer and "betrayal" not in answer
     assert "✗ " in aside and "betrayal of American ideals" in aside  # Curtis's words, not Pelosi's
+
+
+def test_a_question_across_documents_is_answered_by_the_name_each_source_states(settings, embeddings, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "verge.txt").write_text(
+        "FTX Founder Convicted\nSource: The Verge\n\n"
+        "Sam Bankman-Fried, the founder of FTX, was found guilty of fraud by a jury in New York on Thursday.\n",
+        encoding="utf-8",
+    )
+    (folder / "techcrunch.txt").write_text(
+        "Jury Returns Verdict in FTX Trial\nSource: TechCrunch\n\n"
+        "A jury found Sam Bankman-Fried guilty on all seven counts of fraud and conspiracy.\n",
+        encoding="utf-8",
+    )
+    Assistant(settings, embeddings=embeddings).ingest([folder])
+    assistant, _ = generative(settings, embeddings, "Bankman-Fried [1]")
+    answer = assistant.ask("Who, according to both The Verge and TechCrunch, was found guilty of fraud?")
+    brief, quote = answer.sentences
+    assert brief.brief and brief.text == "Sam Bankman-Fried." and not quote.brief
+    assert {c.doc_id.rsplit("/", 1)[-1] for c in brief.citations} == {"verge.txt", "techcrunch.txt"}
+    assert all(verbatim(c) and "Bankman-Fried" in c.quote for c in brief.citations)

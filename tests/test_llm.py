@@ -1,8 +1,10 @@
 """LLM answerers with a real GGUF model (SmolLM2-135M-Instruct): in-process through
 llama-cpp-python, and over HTTP through a real `llama_cpp.server` and the `openai` backend.
 
-The tiny model is weak, so these tests assert the plumbing (streaming, citation parsing and
-removal, flags, the sentinel path), not its wisdom; the benchmark measures Qwen's answers.
+The tiny model is weak (it rarely names a fact the passages hold), so these tests assert the
+plumbing (streaming only checked text, citations resolved to verbatim spans, the sentinel path),
+not its wisdom; tests/test_generative.py drives the answered path with scripted replies, and
+benchmarks/answerers.py measures Qwen's answers.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ QUESTIONS = [
 ]
 
 
-def check_plumbing(response: Response, pieces_at_least: int = 1) -> Answer:
+def check_plumbing(response: Response) -> Answer:
     """What every LLM answer must satisfy, whatever the model wrote."""
     pieces = list(response)
     answer = response.answer()
-    assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces)
-    assert len(pieces) >= pieces_at_least, "the answer was not streamed piece by piece"
+    assert isinstance(answer, Answer) and pieces and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == answer.text, "what streamed is not the checked answer"
     if answer.abstained:
         assert answer.citations == [] and "sources don't say" in answer.text
         return answer
@@ -63,7 +65,7 @@ def llm_assistant(settings, embeddings, corpus, **llm) -> Assistant:
 def test_llamacpp_answers_in_process(settings, embeddings, corpus, smollm):
     assistant = llm_assistant(settings, embeddings, corpus, answerer="llamacpp", model_path=smollm, max_tokens=60)
     for question in QUESTIONS:
-        check_plumbing(assistant.stream(question), pieces_at_least=3)  # token by token, not one block
+        check_plumbing(assistant.stream(question))
     off_topic = assistant.ask("What is a good recipe for banana bread?")
     assert off_topic.abstained
 
@@ -106,7 +108,7 @@ def test_openai_backend_answers_through_a_real_server(settings, embeddings, corp
         settings, embeddings, corpus, answerer="openai", base_url=llama_server, model="smollm2", max_tokens=60
     )
     for question in QUESTIONS:
-        check_plumbing(assistant.stream(question), pieces_at_least=3)
+        check_plumbing(assistant.stream(question))
 
 
 def test_follow_up_is_rewritten_by_the_model(settings, embeddings, corpus, llama_server):

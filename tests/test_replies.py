@@ -52,3 +52,13 @@ def test_restated_words_are_found_by_what_they_add_to_the_question(candidates):
 def test_words_that_are_nowhere_or_change_a_figure_are_not_found(candidates):
     assert locate("Ban Ki-moon", candidates, 2) is None
     assert locate("It carried 5,000 cars a day by 1960", candidates, 2) is None  # a figure the text lacks
+
+
+def test_sentences_go_on_from_each_other_within_a_paragraph_only():
+    from assistant.answering.sentences import next_sentence, previous_sentence
+
+    text = "First sentence is here. Second sentence follows it.\nA new paragraph starts now."
+    passage = Passage(number=1, text=text, doc_id="d", title="x", source="s", start=0, end=len(text), score=1.0)
+    first, second, third = quotable([passage], min_words=3)
+    assert next_sentence(first, [first, second, third]) is second and previous_sentence(second, [first, second, third]) is first
+    assert next_sentence(second, [first, second, third]) is None and previous_sentence(third, [first, second, third]) is None

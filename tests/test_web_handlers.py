@@ -15,19 +15,19 @@ from assistant.web.logins import parse_auth
 def test_respond_streams_then_renders_the_answer_and_records_the_turn(seeded):
     question = "Which French president visited Donald Trump at the White House?"
     updates = list(ChatHandlers(seeded).respond(question, [], []))
-    *streaming, (box, messages, turns, sources) = updates
+    *streaming, (box, messages, turns, sources, *_) = updates
     assert streaming and all('class="answer streaming"' in u[1][-1]["content"] for u in streaming)
     assert box == "" and [m["role"] for m in messages] == ["user", "assistant"]
     assert 'class="cite"' in messages[-1]["content"] and "Macron" in messages[-1]["content"]
     assert turns[0] == {"role": "user", "content": question} and "Macron" in turns[1]["content"]
     assert "<mark>" in sources
-    *_, (_, messages, turns, _) = ChatHandlers(seeded).respond("Who is meeting him next?", messages, turns)
+    *_, (_, messages, turns, *_) = ChatHandlers(seeded).respond("Who is meeting him next?", messages, turns)
     assert len(messages) == len(turns) == 4 and "Starmer" in turns[-1]["content"]
 
 
 def test_an_error_shows_in_the_chat_and_gives_the_question_back(assistant):
     earlier = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
-    (box, messages, turns, _), = ChatHandlers(assistant).respond("Anything?", earlier, [])
+    (box, messages, turns, *_), = ChatHandlers(assistant).respond("Anything?", earlier, [])
     assert box == "Anything?" and turns == []
     assert messages[:2] == earlier and "assistant ingest" in messages[-1]["content"]
 

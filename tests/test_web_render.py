@@ -127,3 +127,16 @@ def test_index_and_upload_panels_escape_names_and_reasons():
     soup = parsed(render.upload_html(summary, [("a.xyz", "unsupported")]))
     assert [li.get_text() for li in soup.select(".skipped li")] == ["a.xyz: unsupported", "<i>.pdf is not a readable PDF"]
     assert "1 added" in soup.get_text()
+
+
+def test_set_aside_sentences_are_shown_apart_with_their_reason_never_as_the_answer():
+    aside = Sentence(text="Ban Ki-moon said <b>so</b>.", reason="not found in the sources")
+    answer = Answer(question="q", note="The sources don't say.", passages=[passage()], abstained=True, set_aside=[aside])
+    soup = parsed(render.answer_html(answer))
+    assert soup.select_one(".abstained").get_text() == "No answer in the sources. The sources don't say."
+    note = soup.select_one(".set-aside")
+    assert note.select_one(".set-aside-text").get_text() == "Ban Ki-moon said <b>so</b>."  # escaped, struck through
+    assert "(not found in the sources)" in note.get_text()
+    shown = Answer(question="q", sentences=[said(VOTE, citation(VOTE))], set_aside=[aside], passages=[passage()])
+    soup = parsed(render.answer_html(shown))
+    assert "Ban Ki-moon" not in soup.select_one(".answer").get_text() and soup.select_one(".set-aside")

@@ -29,8 +29,11 @@ class Answerer(Protocol):
         ...
 
 
-def make_answerer(settings: Settings, embeddings: Embeddings) -> Answerer:
-    """`extractive` (default, no model), `llamacpp` (local GGUF) or `openai` (any compatible server)."""
+def make_answerer(settings: Settings, embeddings: Embeddings, model=None) -> Answerer:
+    """`extractive` (default, no model), `llamacpp` (local GGUF) or `openai` (any compatible server).
+
+    `model`: the chat model an LLM answerer uses (default: made from `settings.llm`), so that
+    answerers with other answer settings share one loaded model."""
     from assistant.answering.extractive import ExtractiveAnswerer
 
     name = settings.answer.answerer
@@ -39,4 +42,4 @@ def make_answerer(settings: Settings, embeddings: Embeddings) -> Answerer:
     from assistant.answering.chat_models import make_chat_model
     from assistant.answering.generative import GenerativeAnswerer
 
-    return GenerativeAnswerer(make_chat_model(name, settings.llm), embeddings, settings.answer)
+    return GenerativeAnswerer(model or make_chat_model(name, settings.llm), embeddings, settings.answer)

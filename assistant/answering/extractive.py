@@ -63,7 +63,7 @@ class ExtractiveAnswerer:
             return
         sentences = [Sentence(text=c.text, citations=[cite(c.passage, c.start, c.end)]) for c in chosen]
         if denied:  # "Was X included?" -- "devoid of any X": the quote says no
-            sentences.insert(0, Sentence(text="No.", citations=sentences[0].citations))
+            sentences.insert(0, Sentence(text="No.", citations=sentences[0].citations, brief=True))
         for number, sentence in enumerate(sentences):
             yield sentence.marked if number == 0 else " " + sentence.marked
         yield Answer(question=question, sentences=sentences, passages=passages)

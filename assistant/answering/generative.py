@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from assistant.answer import Answer, Passage, Sentence
-from assistant.answering.checks import holds, mentions, says_no
+from assistant.answering.checks import full_name, holds, mentions, says_no
 from assistant.answering.expectations import YES_NO, Expectation, expect
 from assistant.answering.extractive import ABSTENTION, abstention
 from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
@@ -146,7 +146,7 @@ class GenerativeAnswerer:
         quotes = [_quoted(fact) for fact in ordered]
         denied = any(says_no(expected, fact.text) for fact in ordered)  # "devoid of any reference" is a no
         verdict = "no" if denied else reply.verdict
-        verdict = Sentence(text=f"{verdict.capitalize()}.", citations=[q.citations[0] for q in quotes])
+        verdict = Sentence(text=f"{verdict.capitalize()}.", citations=[q.citations[0] for q in quotes], brief=True)
         return Answer(question=question, sentences=[verdict, *quotes], passages=passages)
 
     def verifier(self) -> Verifier:
@@ -169,12 +169,14 @@ def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
     them verbatim (the chosen one first): a question across documents ("Which company, reported
     by both The Verge and TechCrunch, ...") is answered by a name each of them states."""
     wanted = normalized(words)
-    holding = [found, *(c for c, _ in ranking.ranked if c is not found and wanted in normalized(c.text))]
+    others = [c for c in ranking.candidates if c is not found and wanted in normalized(c.text)]
+    holding = [found, *sorted(others, key=lambda c: -_score(ranking, c))]
     per_document: dict[str, Candidate] = {}
     for candidate in holding:
         per_document.setdefault(candidate.passage.doc_id, candidate)
-    citations = [cite(c.passage, c.start, c.end) for c in list(per_document.values())[:_DOCUMENTS_CITED]]
-    return Sentence(text=words.rstrip(". ") + ".", citations=citations)
+    cited = list(per_document.values())[:_DOCUMENTS_CITED]
+    name = full_name(words, [c.text for c in cited])
+    return Sentence(text=name.rstrip(". ") + ".", citations=[cite(c.passage, c.start, c.end) for c in cited], brief=True)
 
 
 def _score(ranking: Ranking, candidate: Candidate) -> float:

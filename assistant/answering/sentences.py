@@ -155,15 +155,8 @@ def answers(expected: Expectation, candidate: Candidate, candidates: list[Candid
 
 def previous_sentence(candidate: Candidate, candidates: list[Candidate]) -> Candidate | None:
     """The candidate that `candidate` goes on from in the same paragraph, if any."""
-    before = [
-        c for c in candidates
-        if c.passage.doc_id == candidate.passage.doc_id and 0 <= candidate.doc_start - c.doc_end <= ADJACENT
-    ]
-    lead = max(before, key=lambda c: c.doc_end, default=None)
-    if lead is None:
-        return None
-    gap = candidate.passage.text[max(0, candidate.start - (candidate.doc_start - lead.doc_end)) : candidate.start]
-    return None if "\n" in gap else lead
+    before = [c for c in candidates if next_sentence(c, [candidate]) is candidate]
+    return max(before, key=lambda c: c.doc_end, default=None)
 
 
 def excerpts(ranking: Ranking, budget: int, spread: bool = False) -> list[tuple[Passage, list[Candidate]]]:

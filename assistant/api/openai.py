@@ -22,6 +22,7 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer import Answer, Response
+from assistant.api.answers import add_answer_routes
 from assistant.api.auth import WRONG_KEY, key_matches
 from assistant.api.chat_request import ChatRequest, invalid, models, parse_chat
 from assistant.api.render import sources_list
@@ -47,6 +48,7 @@ def api_app(assistant: Assistant, *, api_key: str | None, locked: bool) -> FastA
     app.add_api_route("/v1/models", routes.list_models, methods=["GET"], **guarded)
     app.add_api_route("/v1/models/{model:path}", routes.model, methods=["GET"], **guarded)
     app.add_api_route("/v1/chat/completions", routes.complete, methods=["POST"], **guarded)
+    add_answer_routes(app, assistant, routes.limit, failure, _json_body, **guarded)
     app.add_api_route("/v1/{path:path}", _unknown_route, methods=_ROUTE_METHODS, **guarded)
     app.add_exception_handler(StarletteHTTPException, error_response)
     return app
@@ -168,8 +170,8 @@ def _guard(api_key: str | None, locked: bool):
 
 
 async def _unknown_route(request: Request) -> None:
-    raise invalid(f"Invalid URL ({request.method} {request.url.path}): this server has /v1/models and "
-                  "/v1/chat/completions.", status=404)
+    raise invalid(f"Invalid URL ({request.method} {request.url.path}): this server has /v1/models, "
+                  "/v1/chat/completions, /v1/answer and /v1/index.", status=404)
 
 
 async def _json_body(request: Request) -> object:

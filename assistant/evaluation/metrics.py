@@ -72,6 +72,9 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+VERDICTS = frozenset({"yes", "no"})
+
+
 def contains_answer(prediction: str, answers: Iterable[str]) -> bool:
     """Whether the normalised prediction contains any normalised gold answer as whole words."""
     said = f" {normalize(prediction)} "

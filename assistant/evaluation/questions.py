@@ -1,8 +1,10 @@
 """Question sets: read a `questions.jsonl`, keep the good lines, report the bad ones by line number.
 
 The format is the project's (see `../shared/evalsets/README.md`): `id`, `question`, `answers`,
-`sources`, `answerable`, optional `type` and `evidence`. The project adds one optional key,
-`history`: earlier user questions of the same conversation, asked first, in order.
+`sources`, `answerable`, optional `type` and `evidence`. The project adds two optional keys:
+`history`, earlier user questions of the same conversation, asked first, in order; and
+`documents`, the documents to ask within (as `Assistant.ask` takes them: file names, ids,
+folders ending in `/`, `field:value`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class Question(BaseModel):
     type: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     history: list[str] = Field(default_factory=list, description="Earlier user questions, asked first.")
+    documents: list[str] = Field(
+        default_factory=list, description="Ask within these documents (file names, ids, folders, field:value); empty: all."
+    )
     split: str | None = Field(None, description="A set's own split (`dev` to tune on, `check` held back).")
 
     @model_validator(mode="after")

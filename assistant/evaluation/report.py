@@ -36,6 +36,8 @@ DEFINITIONS = [
     "Precision comes first: an assistant people trust says so when the sources don't hold the answer.",
     "**accuracy**: the answer (markers removed) contains a gold answer after SQuAD normalisation "
     "(NFKC, curly quotes straightened, lower case, punctuation and a/an/the removed), as whole words.",
+    "A yes/no question whose answer opens with a verdict (\"Yes.\", \"No.\") is judged by the verdict "
+    "alone, not by a yes or no in the quotes that follow it.",
     "**token F1**: SQuAD token F1 against the best-matching gold answer, same normalisation.",
     "**lenient acc.**: MultiHop-RAG's QA accuracy: answer and gold answer, lower-cased and split on "
     "whitespace (punctuation kept, stop words counted), share a word. Very lenient for long answers.",

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from assistant.answer import Answer, Passage
 from assistant.citations.support import DENSE_SUPPORT, LEXICAL_SUPPORT, check_support
+from assistant.words import WORD
 from assistant.core import Assistant
 from assistant.evaluation.corpus import open_corpus
 from assistant.evaluation.questions import BadLine, Question, load_questions
@@ -22,6 +23,7 @@ from ingest.errors import AssistantError
 
 log = logging.getLogger("assistant.evaluation")
 # Said in the report as the check's own docstring, so it stays true when the check changes.
+_VERDICTS = frozenset({"yes", "no"})
 SUPPORT_CHECK = (
     "`assistant.citations.support.check_support`: "
     + " ".join((inspect.getdoc(check_support) or "").split())
@@ -94,12 +96,13 @@ def ask_and_score(assistant: Assistant, question: Question, retrieval_k: int, ks
     """Ask the question (after its history, if any) and score it; errors become the record's `error`."""
     record = _record(question)
     try:
-        history = _conversation(assistant, question.history)
+        scope = question.documents or None
+        history = _conversation(assistant, question.history, scope)
         started = time.perf_counter()
-        answer = assistant.ask(question.question, history=history)
+        answer = assistant.ask(question.question, history=history, documents=scope)
         record["latency_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        ranked = assistant.retrieve(answer.query or question.question, k=retrieval_k)
+        ranked = assistant.retrieve(answer.query or question.question, k=retrieval_k, documents=scope)
         record["retrieve_s"] = time.perf_counter() - started
     except AssistantError as error:
         record["error"] = str(error)
@@ -110,11 +113,12 @@ def ask_and_score(assistant: Assistant, question: Question, retrieval_k: int, ks
     return record
 
 
-def _conversation(assistant: Assistant, asked: Sequence[str]) -> list[dict]:
-    """Ask the earlier questions in order, each with the real answers before it, as chat messages."""
+def _conversation(assistant: Assistant, asked: Sequence[str], scope: list[str] | None = None) -> list[dict]:
+    """Ask the earlier questions in order (within the same documents), each with the real
+    answers before it, as chat messages."""
     history: list[dict] = []
     for text in asked:
-        answer = assistant.ask(text, history=history)
+        answer = assistant.ask(text, history=history, documents=scope)
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": answer.text}]
     return history
 
@@ -122,18 +126,23 @@ def _conversation(assistant: Assistant, asked: Sequence[str]) -> list[dict]:
 def support_judgements(answer: Answer, embeddings) -> list[list[bool]]:
     """Per answer sentence, whether each passage it cites supports it (`check_support`).
 
-    A citation of no passage of the answer counts as unsupported.
+    A citation of no passage of the answer counts as unsupported. A brief answer ("No.", "Sam
+    Bankman-Fried.") claims nothing the check could weigh; a passage supports it when it holds
+    its words (a verdict has none: it is judged right or wrong by accuracy, and its quotes here).
     """
     if answer.abstained:
         return []
     passages = {passage.number: passage for passage in answer.passages}
-    return [
-        [
-            c.number in passages and check_support(sentence.text, passages[c.number].text, embeddings).supported
-            for c in sentence.citations
-        ]
-        for sentence in answer.sentences
-    ]
+
+    def supports(sentence, number: int) -> bool:
+        if number not in passages:
+            return False
+        if sentence.brief:
+            held = {word.lower() for word in WORD.findall(passages[number].text)}
+            return all(word.lower() in held or word.lower() in _VERDICTS for word in WORD.findall(sentence.text))
+        return check_support(sentence.text, passages[number].text, embeddings).supported
+
+    return [[supports(sentence, c.number) for c in sentence.citations] for sentence in answer.sentences]
 
 
 def _record(question: Question) -> dict:
@@ -142,6 +151,7 @@ def _record(question: Question) -> dict:
         "type": question.kind,
         "question": question.question,
         "history": question.history,
+        "documents": question.documents,
         "answerable": question.answerable,
         "gold_answers": question.answers,
         "gold_sources": question.sources,
@@ -152,6 +162,7 @@ def _answer_fields(answer: Answer, ranked: Sequence[Passage], judgements: list[l
     return {
         "answer": answer.text,
         "query": answer.query,
+        "scope": answer.scope.documents if answer.scope else None,
         "set_aside": [{"text": s.text, "reason": s.reason} for s in answer.set_aside],
         "abstained": answer.abstained,
         "citations": [

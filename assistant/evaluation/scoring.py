@@ -39,6 +39,9 @@ def score_question(
     if question.answerable:
         text = "" if answer.abstained else answer.plain_text
         scores["accuracy"] = metrics.contains_answer(text, question.answers)
+        verdict = metrics.normalize(answer.sentences[0].text) if answer.sentences and not answer.abstained else ""
+        if verdict in metrics.VERDICTS and {metrics.normalize(a) for a in question.answers} <= metrics.VERDICTS:
+            scores["accuracy"] = verdict in {metrics.normalize(a) for a in question.answers}  # not a "no" in a quote
         scores["token_f1"] = metrics.token_f1(text, question.answers)
         scores["lenient_accuracy"] = metrics.lenient_match(text, question.answers)
     if not answer.abstained:

@@ -43,17 +43,24 @@ class Candidates:
     spread: dict = field(default_factory=dict)  # (mean, std) of each score over the collection
 
 
-def gather(index, question: str, vector: np.ndarray, settings: RetrievalSettings) -> Candidates:
-    """The candidates of `question` (embedded as `vector`) in `index`, with their scores."""
+def gather(
+    index, question: str, vector: np.ndarray, settings: RetrievalSettings, documents: set[str] | None = None
+) -> Candidates:
+    """The candidates of `question` (embedded as `vector`) in `index`, with their scores; with
+    `documents` (doc ids), each engine searches those documents only (the spreads stay the
+    collection's, so a passage scores the same asked within a scope or not)."""
     lexical = index.search_index().lexical
     asked = words(question)
     parts = [words(part) for part in clauses(question)] if settings.clauses else []
-    ids = set(lookup.passages(lexical, asked, settings.lexical_candidates))
-    for part in parts:
-        ids |= set(lookup.passages(lexical, part, settings.lexical_candidates))
+    ids: set[str] = set()
+    for part in [asked, *parts]:
+        ids |= set(lookup.passages(lexical, part, settings.lexical_candidates, doc_ids=documents))
     if settings.dense_weight > 0 and settings.dense_candidates:
-        ids |= set(index.nearest(vector.tolist(), settings.dense_candidates))
+        where = None if documents is None else {"doc_id": {"$in": sorted(documents)}}
+        ids |= set(index.nearest(vector.tolist(), settings.dense_candidates, where))
     named = _named(lexical, question, asked, settings) if settings.metadata else []
+    if documents is not None:
+        named = [docs & documents for docs in named if docs & documents]
     for docs in named:
         best = lookup.documents(lexical, asked, 0, doc_ids=docs)
         top = sorted(best, key=lambda d: -best[d])[: settings.named_documents]

@@ -21,10 +21,14 @@ class DenseRetriever(BaseRetriever):
     k: int = 6
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, documents: set[str] | None = None
     ) -> list[Document]:
+        """The nearest passages; with `documents` (doc ids), Chroma searches those documents only."""
+        if documents is not None and not documents:
+            return []
         vector = self.embeddings.embed_query(query)
-        found = self.index.search(vector, self.k)
+        where = None if documents is None else {"doc_id": {"$in": sorted(documents)}}
+        found = self.index.search(vector, self.k, where)
         for document, score in found:
             document.metadata["score"] = score
         return [document for document, _ in found]

@@ -28,12 +28,14 @@ class HybridRetriever(BaseRetriever):
     k: int = 6
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, documents: set[str] | None = None
     ) -> list[Document]:
-        if not self.index.count():
+        """The best passages for `query`; with `documents` (doc ids), from those documents only
+        (every candidate is gathered among them)."""
+        if (documents is not None and not documents) or not self.index.count():
             return []
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        found = gather(self.index, query, vector, self.settings)
+        found = gather(self.index, query, vector, self.settings, documents)
         rows, scores = rank(found, self.k, self.settings)
         return [
             Document(id=found.ids[row], page_content=found.texts[row], metadata={**found.metadatas[row], "score": float(scores[row])})

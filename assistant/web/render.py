@@ -27,11 +27,12 @@ def streaming_html(text: str) -> str:
     return f'<div class="answer streaming">{escape(text)}<span class="cursor">▍</span></div>'
 
 
-def answer_html(answer: Answer) -> str:
-    """The finished answer: text with clickable `[n]` cards, unsupported sentences marked."""
+def answer_html(answer: Answer, names: Mapping[str, str] | None = None) -> str:
+    """The finished answer: text with clickable `[n]` cards, unsupported sentences marked;
+    `names` shows the documents of its scope by name instead of by id."""
     if answer.abstained:
         note = f'<div class="answer abstained" role="note"><strong>No answer in the sources.</strong> {escape(answer.text)}</div>'
-        return note + _set_aside_html(answer)
+        return note + _set_aside_html(answer) + _asked_html(answer, names)
     body = _answer_body(answer)
     note = ""
     flagged = [sentence for sentence in answer.sentences if not sentence.supported]
@@ -40,7 +41,18 @@ def answer_html(answer: Answer) -> str:
             f'<p class="unsupported-note">⚠ {_count(len(flagged), "sentence")} marked like this '
             "could not be found in the cited passage: check before relying on it.</p>"
         )
-    return f'<div class="answer">{body}</div>{note}{_set_aside_html(answer)}'
+    return f'<div class="answer">{body}</div>{note}{_set_aside_html(answer)}{_asked_html(answer, names)}'
+
+
+def _asked_html(answer: Answer, names: Mapping[str, str] | None) -> str:
+    """Where the answer was looked for (every document, or the scope asked) and who wrote it."""
+    where = "in every document"
+    if answer.scope is not None:
+        asked = "; ".join((names or {}).get(selector, selector) for selector in answer.scope.asked)
+        count = len(answer.scope.documents)
+        where = f"within {_count(count, 'document')}: {asked}"
+    who = f" · answered by {answer.answerer}" if answer.answerer else ""
+    return f'<p class="answer-meta" data-testid="answer-scope">Searched {escape(where)}{escape(who)}</p>'
 
 
 def _set_aside_html(answer: Answer) -> str:
@@ -85,13 +97,19 @@ def index_html(info, documents: Sequence, answerer: str) -> str:
         if rows
         else '<p class="panel-empty">Nothing is indexed yet: add documents above.</p>'
     )
+    return index_facts_html(info, answerer) + table
+
+
+def index_facts_html(info, answerer: str) -> str:
+    """What is indexed, with which model, answered by which answerer; a warning when the
+    index's parts disagree."""
     facts = (
         f'<dl class="index-facts"><dt>Documents</dt><dd data-testid="documents">{info.documents}</dd>'
         f'<dt>Chunks</dt><dd data-testid="chunks">{info.passages}</dd>'
         f"<dt>Embedding model</dt><dd>{escape(str(info.embedding_model))} ({info.embedding_dim} dimensions)</dd>"
         f"<dt>Answerer</dt><dd>{escape(answerer)}</dd></dl>"
     )
-    return _index_warning(info) + facts + table
+    return _index_warning(info) + facts
 
 
 def _index_warning(info) -> str:
@@ -106,8 +124,8 @@ def _index_warning(info) -> str:
     )
 
 
-def upload_html(summary, rejected: Iterable[str] = ()) -> str:
-    """What an upload added or skipped, and why."""
+def upload_html(summary, rejected: Iterable[str] = (), report: Iterable[tuple[str, str]] = ()) -> str:
+    """What an upload added or skipped, and why; `report`: (file name, what became of it)."""
     counts = (
         f"<strong>{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged</strong>; "
         f"{_count(summary.passages_added, 'chunk')} embedded in {summary.seconds:.1f} s."
@@ -123,7 +141,9 @@ def upload_html(summary, rejected: Iterable[str] = ()) -> str:
         for path, encoding in getattr(summary, "encodings", {}).items()
     )
     notes = f'<ul class="encodings">{read_as}</ul>' if read_as else ""
-    return f'<div class="upload-summary"><p>{counts}</p>{listing}{notes}</div>'
+    files = "".join(f"<li><strong>{escape(name)}</strong>: {escape(outcome)}</li>" for name, outcome in report)
+    per_file = f'<ul class="per-file" aria-label="Files">{files}</ul>' if files else ""
+    return f'<div class="upload-summary" role="status"><p>{counts}</p>{per_file}{listing}{notes}</div>'
 
 
 def message_html(text: str, kind: str = "info") -> str:

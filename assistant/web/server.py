@@ -18,16 +18,16 @@ from assistant.web.logins import ClientAddress
 Login = Callable[[str, str], Awaitable[bool]]
 
 
-def run(page: gr.Blocks, assistant: Assistant, *, auth: Login | tuple[str, str] | None, css: str) -> None:
+def run(page: gr.Blocks, assistant: Assistant, *, auth: Login | tuple[str, str] | None, css: str, head: str = "") -> None:
     """Serve `page` (queued) with the API beside it until interrupted (see `app`)."""
     web = assistant.settings.web
-    served = app(page, assistant, auth=auth, css=css)
+    served = app(page, assistant, auth=auth, css=css, head=head)
     url = f"http://{web.host}:{web.port}"
     print(f"Web chat on {url}/ , OpenAI-compatible API at {url}/v1", file=sys.stderr, flush=True)
     uvicorn.run(served, host=web.host, port=web.port, log_level="warning", timeout_graceful_shutdown=5)
 
 
-def app(page: gr.Blocks, assistant: Assistant, *, auth: Login | tuple[str, str] | None, css: str) -> FastAPI:
+def app(page: gr.Blocks, assistant: Assistant, *, auth: Login | tuple[str, str] | None, css: str, head: str = "") -> FastAPI:
     """The page at `/` and the API at `/v1` in one ASGI app. `auth` guards the page (an account,
     or a check such as `logins.LoginGuard.checker()`); the API asks for `web.api_key` and, on a
     server with a login but no key, refuses."""
@@ -35,7 +35,7 @@ def app(page: gr.Blocks, assistant: Assistant, *, auth: Login | tuple[str, str] 
     key = web.api_key.get_secret_value() if web.api_key else None
     served = api_app(assistant, api_key=key, locked=auth is not None)
     served = gr.mount_gradio_app(
-        served, page, path="/", auth=auth, ssr_mode=False, css=css, max_file_size="50mb",
+        served, page, path="/", auth=auth, ssr_mode=False, css=css, head=head or None, max_file_size="50mb",
         server_name=web.host, server_port=web.port,
     )
     served.add_middleware(ClientAddress)

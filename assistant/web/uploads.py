@@ -53,7 +53,38 @@ def store(files: Sequence[tuple[str | Path, str]], folder: Path) -> list[Path]:
 
 def add_documents(assistant: Assistant, files: Sequence[tuple[str | Path, str]]) -> IngestSummary:
     """Store the uploaded files and ingest them; the summary lists what was skipped and why."""
+    return add_reported(assistant, files)[0]
+
+
+def add_reported(assistant: Assistant, files: Sequence[tuple[str | Path, str]]) -> tuple[IngestSummary, list]:
+    """Store and ingest the uploaded files: the summary, and for each file by its name what
+    became of it (`added`, `updated`, `unchanged` with its passages, or `skipped: why`)."""
     paths = store(files, uploads_folder(assistant))
     if not paths:
-        return IngestSummary()
-    return assistant.ingest(paths, progress=True)
+        return IngestSummary(), []
+    before = _by_file(assistant, paths)
+    summary = assistant.ingest(paths, progress=True)
+    after = _by_file(assistant, paths)
+    failed = {Path(f.path).name: f.reason for f in summary.failed}
+    report = []
+    for path in paths:
+        old, new = before.get(path.name, {}), after.get(path.name, {})
+        if path.name in failed or not new:
+            report.append((path.name, f"skipped: {failed.get(path.name, 'nothing to index in it')}"))
+            continue
+        state = "unchanged" if old == new else ("updated" if old else "added")
+        passages = sum(passages for _, passages in new.values())
+        report.append((path.name, f"{state}, {passages} passage{'' if passages == 1 else 's'}"))
+    return summary, report
+
+
+def _by_file(assistant: Assistant, paths: Sequence[Path]) -> dict[str, dict]:
+    """The indexed documents read from each of `paths` (a mail's parts too), by file name:
+    doc_id -> (fingerprint, passages)."""
+    names = {str(path): path.name for path in paths}
+    found: dict[str, dict] = {}
+    for document in assistant.documents():
+        name = names.get(str(Path(document.source.split("#", 1)[0]).resolve()))
+        if name is not None:
+            found.setdefault(name, {})[document.doc_id] = (document.fingerprint, document.passages)
+    return found
