@@ -111,3 +111,28 @@ def test_scopes_offers_the_corpus_folders_outlets_and_months(ferry_assistant):
     assert {"source:Coast Daily", "source:The Harbour Post", "published:2024-10", "published:2024-11"} <= set(offered)
     for choice in offered:
         assert ferry_assistant.scope([choice]).documents
+
+
+
+def test_a_scope_gathers_its_own_candidates_beyond_the_global_top_k(assistant, ferries):
+    """Each engine searches the scope's documents only: with two candidates an engine, the
+    global ones are ferry prices, yet asked within the harbour log its passage comes back (from
+    the lexical index alone too), and an outlet the question names outside the scope brings
+    none of its passages."""
+    retrieval = assistant.settings.retrieval  # this test's own assistant
+    retrieval.lexical_candidates = retrieval.dense_candidates = 2
+    for n in range(4):
+        write(ferries / "more" / f"ferry-{n}.txt", f"Ferry Notes {n}\n\nA ferry ticket to Tarn Island cost {n} euros in {2000 + n}.\n")
+    write(ferries / "more" / "harbour-log.txt", "Harbour Log\n\nThe log notes that the ferry left at noon in fog.\n")
+    assistant.ingest([ferries])
+    assert "harbour-log.txt" not in {Path(p.source).name for p in assistant.retrieve(FERRY, k=4)}
+    for dense in (2, 0):
+        retrieval.dense_candidates = dense
+        within = assistant.retrieve(FERRY, k=4, documents=["harbour-log.txt"])
+        assert [Path(p.source).name for p in within] == ["harbour-log.txt"], dense
+    assert {Path(p.source).name for p in assistant.retrieve(FERRY, documents=["gardens.txt"])} <= {"gardens.txt"}
+
+    named = "What did The Harbour Post say a ferry ticket to Tarn Island costs?"
+    assert "north-ferry.txt" in {Path(p.source).name for p in assistant.retrieve(named)}
+    scoped = assistant.retrieve(named, documents=["south/"])
+    assert scoped and {Path(p.source).parent.name for p in scoped} == {"south"}

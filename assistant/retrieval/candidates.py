@@ -78,7 +78,7 @@ def gather(
         doc_of=np.array([position[m["doc_id"]] for m in metadatas], dtype=np.int64),
         bm25=_array(lookup.passages(lexical, asked, 0, ids=ordered), ordered),
         clause_bm25=[_array(lookup.passages(lexical, part, 0, ids=ordered), ordered) for part in parts],
-        cosine=np.array([rows[i][2] for i in ordered], dtype=np.float32).reshape(len(ordered), -1) @ vector,
+        cosine=np.array([rows[i][2] for i in ordered], dtype=np.float32).reshape(len(ordered), len(vector)) @ vector,
         doc_bm25=_array(lookup.documents(lexical, asked, 0, doc_ids=doc_ids), doc_ids),
         named=[np.array(sorted(position[d] for d in docs)) for docs in named],
     )
@@ -151,7 +151,7 @@ def _sample(index, lexical) -> Sample:
         rows = index.fetch(sorted(owners))
         ids = sorted(rows)
         docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i] for i in ids}))}
-        embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1)
+        embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1 if ids else 0)
         sample = Sample({draw(i): n for n, i in enumerate(ids)}, np.array([docs[owners[i]] for i in ids], dtype=np.int64), embeddings)
         cached = count, sample
         search.sample = cached
