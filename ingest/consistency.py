@@ -126,6 +126,8 @@ def _inspect(index) -> IndexCheck:
         for doc_id, entry in entries.items()
         if doc_id not in skip and not _sound(entry, stored_by.get(doc_id, set()), recorded_by.get(doc_id, set()))
     )
+    if not live:  # behind the change log is not stale: it catches up first, as every reader does
+        index.search_index()
     found.search_stale = not live and index.searchable_ids() != set(stored)
     return found
 
