@@ -228,8 +228,8 @@ def test_the_cli_prints_the_answer_and_lists_what_was_set_aside(ingested, embedd
     assert "✗ " in aside and "betrayal of American ideals" in aside  # Curtis's words, not Pelosi's
 
 
-def test_a_question_across_documents_is_answered_by_the_name_each_source_states(settings, embeddings, tmp_path):
-    folder = tmp_path / "news"
+def two_outlets(settings, embeddings, folder):
+    """Two outlets reporting the same verdict, ingested."""
     folder.mkdir()
     (folder / "verge.txt").write_text(
         "FTX Founder Convicted\nSource: The Verge\n\n"
@@ -242,9 +242,23 @@ def test_a_question_across_documents_is_answered_by_the_name_each_source_states(
         encoding="utf-8",
     )
     Assistant(settings, embeddings=embeddings).ingest([folder])
+
+
+ACROSS = "Who, according to both The Verge and TechCrunch, was found guilty of fraud?"
+
+
+def test_a_question_across_documents_is_answered_by_the_name_each_source_states(settings, embeddings, tmp_path):
+    two_outlets(settings, embeddings, tmp_path / "news")
     assistant, _ = generative(settings, embeddings, "Bankman-Fried [1]")
-    answer = assistant.ask("Who, according to both The Verge and TechCrunch, was found guilty of fraud?")
+    answer = assistant.ask(ACROSS)
     brief, quote = answer.sentences
     assert brief.brief and brief.text == "Sam Bankman-Fried." and not quote.brief
     assert {c.doc_id.rsplit("/", 1)[-1] for c in brief.citations} == {"verge.txt", "techcrunch.txt"}
     assert all(verbatim(c) and "Bankman-Fried" in c.quote for c in brief.citations)
+
+
+def test_a_letter_inside_a_word_is_no_name(settings, embeddings, tmp_path):
+    two_outlets(settings, embeddings, tmp_path / "news")
+    assistant, _ = generative(settings, embeddings, "S [1]")
+    answer = assistant.ask(ACROSS)
+    assert not any(sentence.brief for sentence in answer.sentences)

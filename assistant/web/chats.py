@@ -185,8 +185,14 @@ class ChatHandlers:
         return chosen["answerer"], chosen["k"], chosen["strictness"], [d for d in chosen["documents"] if d in known]
 
     def load(self, remembered: str | None, request: gr.Request = None) -> tuple:
-        """On a visit: the chat open before the page was reloaded, if it is still there."""
-        return self.opened(remembered, owner_of(request))
+        """On a visit: the chat open before the page was reloaded, if it is still there. What
+        the visitor typed, or asked, before this arrives stays: a fresh visit touches only the
+        sidebar and the options, and the question box is never cleared here."""
+        owner = owner_of(request)
+        shown = self.opened(remembered, owner)
+        if remembered and shown[4] is not None:
+            return (gr.skip(), *shown[1:])
+        return (*[gr.skip()] * 6, self.sidebar(owner), gr.skip(), gr.skip(), *shown[9:])
 
     def open(self, chat_id: str | None, request: gr.Request = None) -> tuple:
         return self.opened(chat_id, owner_of(request))
