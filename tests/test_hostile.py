@@ -142,7 +142,7 @@ def test_symlink_loops_and_links_out_of_the_folder_are_skipped(assistant, corpus
 
 
 BIG_FILE_MB = 50
-MEMORY_BOUND_MB = 2048  # generous: the model and torch alone take about 500 MB
+MEMORY_BOUND_MB = 2560  # the model and torch alone take about 500 MB; a run's peak varies by a third from run to run
 
 
 def write_big_text(path: Path, megabytes: int) -> int:
