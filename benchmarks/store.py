@@ -152,6 +152,10 @@ class Store:
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         return {i: (t, m, e) for i, t, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])}
 
+    def vectors(self, ids):
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"]))
+
     def write(self, doc_ids: list[str], generation: int, clear: bool = False) -> None:
         """Rewrite these documents in the lexical index from the store (as `ingest.search` does)."""
         from ingest.search import rows

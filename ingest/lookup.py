@@ -21,14 +21,19 @@ def _words_query(schema, words: list[str]):
     )
 
 
-def _among(schema, field: str, values, scored, matching: bool = False):
+def _among(schema, field: str | None, values, scored, matching: bool = False):
     """`scored` restricted to entries whose `field` is one of `values` (adding no score); every
-    such entry, or with `matching` only those `scored` matches."""
+    such entry, or with `matching` only those `scored` matches. Field None means the entry's
+    own key (passage id, document id), found by its draw: Tantivy looks up numbers about five
+    times faster than as many strings."""
     import tantivy
 
-    only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, field, sorted(values)), 0.0)
+    if field is None:
+        only = tantivy.Query.term_set_query(schema, "draw", sorted({draw(value) for value in values}))
+    else:
+        only = tantivy.Query.term_set_query(schema, field, sorted(values))
     occur = tantivy.Occur.Must if matching else tantivy.Occur.Should
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, only), (occur, scored)])
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0)), (occur, scored)])
 
 
 def _scored(searcher, query, limit: int, key: str) -> dict[str, float]:
@@ -60,7 +65,7 @@ def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None, doc_
         return {} if ids is None else dict.fromkeys(ids, 0.0)
     query = _words_query(schema, words)
     if ids is not None:
-        return _rescored(searcher, _among(schema, "id", ids, query), ids)
+        return _rescored(searcher, _among(schema, None, ids, query), ids)
     if doc_ids is not None:
         query = _among(schema, "doc_id", doc_ids, query, matching=True)
     return _scored(searcher, query, limit, "id")
@@ -75,7 +80,7 @@ def documents(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None)
     query = _words_query(schema, words)
     if doc_ids is None:
         return _scored(searcher, query, limit, "doc_id")
-    return _rescored(searcher, _among(schema, "doc_id", doc_ids, query), doc_ids)
+    return _rescored(searcher, _among(schema, None, doc_ids, query), doc_ids)
 
 
 def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
@@ -87,6 +92,21 @@ def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
     found = searcher.search(query, limit=max(1, searcher.num_docs), count=False)
     rows = (searcher.doc(address) for _, address in found.hits)
     return {row.get_first("id"): row.get_first("doc_id") for row in rows}
+
+
+def owners_of(lexical: LexicalIndex, ids) -> dict[str, str]:
+    """The document of each of these passages (ids the index lacks are left out)."""
+    import tantivy
+
+    searcher, schema = lexical.searchers()[0], lexical.schemas[0]
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    drawn = tantivy.Query.term_set_query(schema, "draw", sorted({draw(key) for key in ids}))
+    found = searcher.search(drawn, limit=len(ids), count=False)
+    rows = (searcher.doc(address) for _, address in found.hits)
+    wanted = set(ids)
+    return {row.get_first("id"): row.get_first("doc_id") for row in rows if row.get_first("id") in wanted}
 
 
 def aliases(lexical: LexicalIndex) -> list[str]:

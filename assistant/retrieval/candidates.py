@@ -4,7 +4,9 @@ Tantivy's BM25 top `lexical_candidates` for the question and for each clause, Ch
 approximate nearest `dense_candidates`, and the passages of the best few documents of each
 outlet, author or date the question names. Every candidate then gets every score exactly
 (BM25 of the question and of each clause among the candidates, cosine from its stored
-embedding), and each candidate document its whole-text BM25.
+embedding), and each candidate document its whole-text BM25. Only the embeddings are read
+from Chroma for every candidate (its document comes from the lexical index); texts and
+metadata are read for the passages ranked.
 
 Fusion adds z-scores, which need each score's spread over the whole collection: it is
 estimated on a fixed pseudo-random sample of passages and documents (`ingest.lookup.sample`),
@@ -31,8 +33,6 @@ class Candidates:
     """Row `i` is passage `ids[i]` of document `doc_ids[doc_of[i]]`; scores are raw."""
 
     ids: list[str]
-    texts: list[str]
-    metadatas: list[dict]
     doc_ids: list[str]
     doc_of: np.ndarray
     bm25: np.ndarray
@@ -65,20 +65,21 @@ def gather(
         best = lookup.documents(lexical, asked, 0, doc_ids=docs)
         top = sorted(best, key=lambda d: -best[d])[: settings.named_documents]
         ids |= set(lookup.passages_of(lexical, top))
-    rows = index.fetch(sorted(ids))
-    ordered = sorted(rows)
-    metadatas = [rows[i][1] for i in ordered]
-    doc_ids = sorted({m["doc_id"] for m in metadatas} | set().union(*named))
+    owners = lookup.owners_of(lexical, ids)
+    if len(owners) < len(ids):  # stored passages the lexical index lacks (orphans until a repair)
+        stored = index.fetch(sorted(ids - set(owners)))
+        owners |= {id_: meta["doc_id"] for id_, (_, meta, _) in stored.items() if meta.get("doc_id")}
+    vectors = index.vectors(sorted(owners))
+    ordered = sorted(vectors)
+    doc_ids = sorted({owners[i] for i in ordered} | set().union(*named))
     position = {doc_id: n for n, doc_id in enumerate(doc_ids)}
     found = Candidates(
         ids=ordered,
-        texts=[rows[i][0] for i in ordered],
-        metadatas=metadatas,
         doc_ids=doc_ids,
-        doc_of=np.array([position[m["doc_id"]] for m in metadatas], dtype=np.int64),
+        doc_of=np.array([position[owners[i]] for i in ordered], dtype=np.int64),
         bm25=_array(lookup.passages(lexical, asked, 0, ids=ordered), ordered),
         clause_bm25=[_array(lookup.passages(lexical, part, 0, ids=ordered), ordered) for part in parts],
-        cosine=np.array([rows[i][2] for i in ordered], dtype=np.float32).reshape(len(ordered), len(vector)) @ vector,
+        cosine=np.array([vectors[i] for i in ordered], dtype=np.float32).reshape(len(ordered), len(vector)) @ vector,
         doc_bm25=_array(lookup.documents(lexical, asked, 0, doc_ids=doc_ids), doc_ids),
         named=[np.array(sorted(position[d] for d in docs)) for docs in named],
     )
@@ -148,10 +149,10 @@ def _sample(index, lexical) -> Sample:
     cached = getattr(search, "sample", None)
     if cached is None or abs(count - cached[0]) > RESAMPLE * max(1, cached[0]):
         owners = lookup.sample(lexical)
-        rows = index.fetch(sorted(owners))
-        ids = sorted(rows)
+        vectors = index.vectors(sorted(owners))
+        ids = sorted(vectors)
         docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i] for i in ids}))}
-        embeddings = np.array([rows[i][2] for i in ids], dtype=np.float32).reshape(len(ids), -1 if ids else 0)
+        embeddings = np.array([vectors[i] for i in ids], dtype=np.float32).reshape(len(ids), -1 if ids else 0)
         sample = Sample({draw(i): n for n, i in enumerate(ids)}, np.array([docs[owners[i]] for i in ids], dtype=np.int64), embeddings)
         cached = count, sample
         search.sample = cached

@@ -37,7 +37,9 @@ class HybridRetriever(BaseRetriever):
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         found = gather(self.index, query, vector, self.settings, documents)
         rows, scores = rank(found, self.k, self.settings)
+        stored = self.index.fetch([found.ids[row] for row in rows])
+        ranked = [(found.ids[row], float(scores[row])) for row in rows if found.ids[row] in stored]
         return [
-            Document(id=found.ids[row], page_content=found.texts[row], metadata={**found.metadatas[row], "score": float(scores[row])})
-            for row in rows
+            Document(id=id_, page_content=stored[id_][0], metadata={**stored[id_][1], "score": score})
+            for id_, score in ranked
         ]
