@@ -9,7 +9,8 @@ claim in the same transaction that lists (or forgets) it, so a document in the s
 always either listed or claimed. A claim left by a writer that is gone marks a write that
 was interrupted: the next writer removes whatever it wrote (`Index.recover`). The
 generation counts every change, and the change log lists the documents each one touched,
-so what is derived from the store (the lexical index) follows it a document at a time.
+so what is derived from the store (the lexical index) follows it a document at a time; the
+log keeps the last `LOG_KEEP` changes.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ _changes = Table(
 EVERYTHING = ""  # the doc_id of a change that touched every document (a clear)
 NOTHING = "/"  # the doc_id of a change that touched none (no document id is "/")
 _CHUNK = 500  # ids per IN (...) clause
+# Changes the log keeps. A follower further behind than this rebuilds its lexical index from
+# the store, which reads everything once: about what replaying that many changes would cost.
+LOG_KEEP = 10_000
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,9 @@ class Catalog:
         generation = connection.execute(self._generation_query()).scalar()
         rows = [{"namespace": self.namespace, "generation": generation, "doc_id": d} for d in sorted(set(doc_ids)) or [NOTHING]]
         connection.execute(_changes.insert(), rows)
+        connection.execute(
+            delete(_changes).where(_changes.c.namespace == self.namespace, _changes.c.generation <= generation - LOG_KEEP)
+        )
 
     def _delete(self, connection: Connection, table: Table, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), _CHUNK):

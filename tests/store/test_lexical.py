@@ -14,6 +14,7 @@ import pytest
 from assistant import Assistant
 from ingest import lookup
 from ingest.lexical import LexicalIndex
+from ingest.search import SearchIndex
 from ingest.tokens import words
 
 WORD = "zanzibarite"  # a word no test document holds
@@ -113,3 +114,26 @@ def test_the_change_log_lists_the_documents_of_each_change(tmp_path):
     catalog.clear()
     assert catalog.changes(3, 4) is None  # everything changed: followers rebuild
     assert catalog.changes(0, 5) is None  # past the end of the log: not known
+
+
+def test_the_log_keeps_the_last_changes_and_a_follower_behind_them_rebuilds(assistant, corpus, embeddings, monkeypatch):
+    """The lexical index misses three changes (its writes fail) while the log keeps two: the
+    next reader cannot replay them and builds the lexical index from the store instead."""
+    from ingest import catalog
+
+    monkeypatch.setattr(catalog, "LOG_KEEP", 2)
+    assistant.ingest([corpus])
+    with monkeypatch.context() as patch:
+        patch.setattr(LexicalIndex, "write", lambda *args, **kwargs: None)  # writes lost
+        for name in ("kiosk", "ferry", "lighthouse"):
+            (corpus / f"{name}.txt").write_text(f"The harbour {name} sells {WORD} postcards.\n", encoding="utf-8")
+            assistant.ingest([corpus])
+    generation = assistant.index.catalog.generation()
+    assert assistant.index.catalog.changes(generation - 2, generation) is not None
+    assert assistant.index.catalog.changes(generation - 3, generation) is None  # pruned
+    assert assistant.index.lexical.lexical.generation < generation - 2  # behind what the log keeps
+    rebuilds = []
+    rebuild = SearchIndex._rebuild
+    monkeypatch.setattr(SearchIndex, "_rebuild", lambda self, *args: rebuilds.append(args) or rebuild(self, *args))
+    reader = Assistant(assistant.settings, embeddings=embeddings)
+    assert len(held(reader, WORD)) == 3 and in_step(reader) and len(rebuilds) == 1
