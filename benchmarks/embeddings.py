@@ -1,6 +1,6 @@
 """Embedding throughput: in-process MiniLM against the `openai` backend and a real llama_cpp.server.
 
-    python benchmarks/embeddings.py [--passages 120] [--concurrency 1 4] [--batch-size 32]
+    python benchmarks/embeddings.py [--passages 64] [--concurrency 1 4] [--batch-size 16]
                                     [--server-threads 1] [--corpus DIR]
 
 The same passages (the first `--passages` of the MultiHop-RAG corpus, split as ingest splits
@@ -8,7 +8,9 @@ them; the test corpus's passages repeated when that set is missing) are embedded
 all-MiniLM-L6-v2 and, through `ServerEmbeddings`, by SmolLM2-135M (mean-pooled) served by
 `python -m llama_cpp.server` on loopback, once per concurrency. **Different models**: SmolLM2
 has 135M parameters and 576 dimensions against MiniLM's 22M and 384, so the ratio measures the
-plumbing and the server on this machine, not a like-for-like model. The server computes one
+plumbing and the server on this machine, not a like-for-like model; what the plumbing itself
+costs shows against SmolLM2 run in this process by llama-cpp-python (the library the server
+wraps, same threads, same batches, vectors scaled as the backend does). The server computes one
 request at a time; `--server-threads` are its llama.cpp threads (on a shared 2-core machine one
 beats two: OpenMP threads spin waiting for each other). Each figure is one timed run after a
 warm-up. Prints a Markdown table; a JSON line goes to stderr.
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,10 +68,31 @@ def rate(embeddings, texts: list[str]) -> float:
     return len(texts) / seconds
 
 
+class InProcessSmolLM:
+    """SmolLM2 mean-pooled by llama-cpp-python in this process, with the server's defaults."""
+
+    def __init__(self, threads: int, batch_size: int) -> None:
+        from llama_cpp import Llama
+
+        self.batch_size = batch_size
+        self.model = Llama(
+            str(smollm_path()), embedding=True, kv_overrides={"llama.pooling_type": 1}, n_ctx=2048, n_batch=512,
+            n_threads=threads, n_threads_batch=threads, verbose=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = []
+        for start in range(0, len(texts), self.batch_size):
+            matrix = np.asarray(self.model.embed(texts[start : start + self.batch_size]), dtype=np.float32)
+            vectors += (matrix / np.linalg.norm(matrix, axis=1, keepdims=True)).tolist()
+        return vectors
+
+
 def measure(args) -> dict:
     texts, source = passages(args.passages, args.corpus)
     result = {"passages": len(texts), "source": source, "chars": sum(map(len, texts)) // len(texts)}
     result["local"] = rate(make_embeddings(EmbeddingSettings(batch_size=args.batch_size)), texts)
+    result["smollm in process"] = rate(InProcessSmolLM(args.server_threads, args.batch_size), texts)
     threads = ("--n_threads", str(args.server_threads), "--n_threads_batch", str(args.server_threads))
     with tempfile.TemporaryDirectory() as folder:
         with LlamaServer(smollm_path(), Path(folder) / "server.log", *EMBEDDING_ARGS, *threads) as server:
@@ -81,24 +106,27 @@ def measure(args) -> dict:
 
 
 def table(result: dict) -> str:
-    local = result["local"]
+    local, smollm = result["local"], result["smollm in process"]
     rows = [
-        "| backend | passages/s | ratio to local MiniLM |",
-        "|---|---:|---:|",
-        f"| local: all-MiniLM-L6-v2 in this process (sentence-transformers, torch) | {local:.1f} | 1.00 |",
+        "| backend | passages/s | ratio to local MiniLM | ratio to SmolLM2 in process |",
+        "|---|---:|---:|---:|",
+        f"| local: all-MiniLM-L6-v2 in this process (sentence-transformers, torch) | {local:.2f} | 1.00 | |",
+        f"| SmolLM2-135M in this process (llama-cpp-python, no server) | {smollm:.2f} | {smollm / local:.3f} | 1.00 |",
     ]
     for key, value in result.items():
         if key.startswith("server c="):
-            concurrency = key.removeprefix("server c=")
-            rows.append(f"| openai: SmolLM2-135M on llama_cpp.server, {concurrency} request(s) in flight | {value:.1f} | {value / local:.2f} |")
+            rows.append(
+                f"| openai: SmolLM2-135M on llama_cpp.server, {key.removeprefix('server c=')} request(s) in flight "
+                f"| {value:.2f} | {value / local:.3f} | {value / smollm:.2f} |"
+            )
     return "\n".join(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=120)
+    parser.add_argument("--passages", type=int, default=64)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--server-threads", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=MULTIHOP, help="folder of .txt files (default: MultiHop-RAG's)")
     args = parser.parse_args()
