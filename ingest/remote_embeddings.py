@@ -68,12 +68,17 @@ class ServerEmbeddings(Embeddings):
                 input=texts, model=self.settings.model, encoding_format="float"
             )
         except openai.APIStatusError as error:
-            raise self._refused(error) from None
+            raise self._refused(error) from error
+        except openai.APITimeoutError as error:
+            raise self._failed(
+                f"did not answer within {self.settings.timeout:g} s ({self._retries} after the first try): "
+                "raise ASSISTANT_EMBEDDING__TIMEOUT or lower ASSISTANT_EMBEDDING__CONCURRENCY for a busy server"
+            ) from error
         except openai.APIConnectionError as error:
             raise self._failed(
-                f"is not reachable ({_first_line(error)}) after {self.settings.retries} retries: "
+                f"is not reachable ({_first_line(error)}) after {self._retries}: "
                 "start it or check ASSISTANT_EMBEDDING__URL, then try again"
-            ) from None
+            ) from error
         return self._unit_vectors(reply.data, len(texts))
 
     def _unit_vectors(self, data: list, count: int) -> list[list[float]]:
@@ -109,7 +114,7 @@ class ServerEmbeddings(Embeddings):
         """A reply with an error status, after the client's retries of those that may pass."""
         status, said = error.status_code, _first_line(error)
         if status in _RETRIED or status >= 500:
-            return self._failed(f"failed after {self.settings.retries} retries ({said}): see the server's log")
+            return self._failed(f"failed after {self._retries} ({said}): see the server's log")
         if status in (401, 403):
             return self._failed(f"refused the request ({said}): check the key in ${self.settings.api_key_env}")
         if status == 404:
@@ -118,6 +123,11 @@ class ServerEmbeddings(Embeddings):
                 "(it usually ends in /v1) and ASSISTANT_EMBEDDING__MODEL"
             )
         return self._failed(f"refused the request ({said}): check ASSISTANT_EMBEDDING__MODEL and the server's log")
+
+    @property
+    def _retries(self) -> str:
+        retries = self.settings.retries
+        return f"{retries} {'retry' if retries == 1 else 'retries'}"
 
     def _failed(self, what: str) -> EmbeddingServerError:
         return EmbeddingServerError(

@@ -10,6 +10,7 @@ tests need no server and stay in the fast tier.
 from __future__ import annotations
 
 import re
+import socket
 import time
 
 import numpy as np
@@ -130,6 +131,17 @@ def test_an_unreachable_server_fails_after_its_retries_quickly():
     assert message.startswith(f"The embeddings server at {url} (model '{ALIAS}') is not reachable")
     assert "after 2 retries: start it or check ASSISTANT_EMBEDDING__URL" in message and "\n" not in message
     assert 0.5 < elapsed < 10  # backed off twice (0.375-0.5 s, then 0.75-1 s), then gave up
+
+
+def test_a_server_that_never_answers_times_out_naming_the_setting():
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog), never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        embeddings = make_embeddings(remote(url, retries=1, timeout=0.5))
+        with pytest.raises(EmbeddingServerError, match=f"at {url} \\(model '{ALIAS}'\\) did not answer within 0.5 s "
+                           "\\(1 retry after the first try\\): raise ASSISTANT_EMBEDDING__TIMEOUT"):
+            embeddings.embed_query("anything")
 
 
 def test_the_command_line_reports_an_unreachable_server_in_one_line(monkeypatch, tmp_path, corpus, capsys):
