@@ -13,6 +13,7 @@ import re
 import socket
 import time
 
+import httpx
 import numpy as np
 import pytest
 
@@ -21,6 +22,7 @@ from assistant.model_files import smollm_path
 from ingest.embeddings import make_embeddings
 from ingest.remote_embeddings import ServerEmbeddings
 from ingest.settings import EmbeddingSettings
+from tests.api_server import running_api
 from tests.conftest import DATA, SEED
 from tests.llama_server import ALIAS, EMBEDDING_ARGS, LlamaServer
 from tests.ports import free_port
@@ -84,6 +86,11 @@ def test_an_index_built_and_searched_through_the_server(settings, corpus, server
     assert passages and any("9 megawatts" in passage.text for passage in passages)
     answer = assistant.ask("How much power will the floating solar farm produce at peak?")
     assert answer.passages
+    gone = settings.updated({"embedding.url": f"http://127.0.0.1:{free_port()}/v1", "embedding.retries": 0})
+    with running_api(Assistant(gone)) as api:  # the embeddings server is down: the API says so
+        asked = {"model": "assistant", "messages": [{"role": "user", "content": "How much power at peak?"}]}
+        response = httpx.post(f"{api}/chat/completions", json=asked, timeout=60)
+    assert response.status_code == 503 and "is not reachable" in response.json()["error"]["message"]
 
 
 @slow

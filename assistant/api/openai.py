@@ -28,7 +28,7 @@ from assistant.api.chat_request import ChatRequest, invalid, models, parse_chat
 from assistant.api.render import sources_list
 from assistant.core import Assistant
 from assistant.usage import TokenUsage
-from ingest.errors import AssistantError, EmptyIndexError, QuestionError, StoreUnavailableError
+from ingest.errors import AssistantError, EmbeddingServerError, EmptyIndexError, QuestionError, StoreUnavailableError
 
 MAX_BODY_BYTES = 1 << 20  # a long conversation fits; a question is at most a few thousand characters
 CONCURRENCY = 4  # answers computed at once through this API; the rest wait their turn
@@ -143,10 +143,11 @@ def usage(used: TokenUsage) -> dict:
 
 def failure(error: AssistantError) -> HTTPException:
     """An assistant's refusal as an OpenAI-style error: the question's fault is a 400, a store
-    that can't be reached a 503 (clients retry it), anything else a 500 with its message."""
+    or embeddings server that can't be reached a 503 (clients retry it), anything else a 500
+    with its message."""
     if isinstance(error, QuestionError | EmptyIndexError):
         return invalid(str(error), "messages", "empty_index" if isinstance(error, EmptyIndexError) else None)
-    status = 503 if isinstance(error, StoreUnavailableError) else 500
+    status = 503 if isinstance(error, StoreUnavailableError | EmbeddingServerError) else 500
     return HTTPException(status, detail={"message": str(error), "type": "server_error", "param": None, "code": None})
 
 
