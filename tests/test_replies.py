@@ -62,3 +62,9 @@ def test_sentences_go_on_from_each_other_within_a_paragraph_only():
     first, second, third = quotable([passage], min_words=3)
     assert next_sentence(first, [first, second, third]) is second and previous_sentence(second, [first, second, third]) is first
     assert next_sentence(second, [first, second, third]) is None and previous_sentence(third, [first, second, third]) is None
+
+
+def test_words_inside_other_words_are_not_found(candidates):
+    assert locate("Pik", candidates, 2) is None  # inside "Pike"
+    assert locate("R", candidates, 2) is None  # a letter is in every sentence, and is no answer
+    assert locate("UNGA serving", candidates, 2).text.startswith("With the UNGA serving")

@@ -12,7 +12,6 @@ document, so a comparison shows each document's fact.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterator, Sequence
 
 from langchain_core.embeddings import Embeddings
@@ -24,7 +23,7 @@ from assistant.answering.checks import full_name, holds, mentions, says_no
 from assistant.answering.expectations import YES_NO, Expectation, expect
 from assistant.answering.extractive import ABSTENTION, abstention
 from assistant.answering.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, PASSAGE, PASSAGE_FIELDS, SENTINEL, VERIFY_PROMPT
-from assistant.answering.replies import Reply, locate, normalized, parse_reply
+from assistant.answering.replies import Reply, locate, parse_reply, states
 from assistant.answering.sentences import (
     ADJACENT,
     Candidate,
@@ -116,7 +115,7 @@ class GenerativeAnswerer:
         quoted = ranking.quote(found) if any(c is found for c, _ in ranking.ranked) else self._with_lead(expected, found, ranking)
         if self.settings.expectations and not quoted:
             return abstention(question, passages, set_aside=[_quoted(found, NOT_ANSWERING)])
-        if expected.across_documents and _states(reply.words, found.text):
+        if expected.across_documents and states(reply.words, found.text):
             short = _short(reply.words, found, ranking)
             return Answer(question=question, sentences=[short, _quoted(found)], passages=passages)
         return Answer(question=question, sentences=[_quoted(c) for c in quoted or [found]], passages=passages)
@@ -169,7 +168,7 @@ def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
     """The model's few words as the answer, citing every document's best sentence that holds
     them verbatim (the chosen one first): a question across documents ("Which company, reported
     by both The Verge and TechCrunch, ...") is answered by a name each of them states."""
-    others = [c for c in ranking.candidates if c is not found and _states(words, c.text)]
+    others = [c for c in ranking.candidates if c is not found and states(words, c.text)]
     holding = [found, *sorted(others, key=lambda c: -_score(ranking, c))]
     per_document: dict[str, Candidate] = {}
     for candidate in holding:
@@ -177,15 +176,6 @@ def _short(words: str, found: Candidate, ranking: Ranking) -> Sentence:
     cited = list(per_document.values())[:_DOCUMENTS_CITED]
     name = full_name(words, [c.text for c in cited])
     return Sentence(text=name.rstrip(". ") + ".", citations=[cite(c.passage, c.start, c.end) for c in cited], brief=True)
-
-
-def _states(words: str, text: str) -> bool:
-    """Whether `text` holds `words` as whole words ("R" is not in "Ukraine's"), and the words
-    say something: a letter alone is not an answer."""
-    wanted = normalized(words)
-    if len(re.sub(r"\W", "", wanted)) < 2 and not any(ch.isdigit() for ch in wanted):
-        return False
-    return re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", normalized(text)) is not None
 
 
 def _score(ranking: Ranking, candidate: Candidate) -> float:

@@ -8,6 +8,7 @@ passages: verbatim, or every content word and every name and figure in one sente
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ def locate(words: str, candidates: list[Candidate], preferred: int | None = None
     if not wanted:
         return None
     order = sorted(candidates, key=lambda c: c.passage.number != preferred)
-    verbatim = [c for c in order if wanted in normalized(c.text)]
+    verbatim = [c for c in order if states(words, c.text)]
     if verbatim:
         return verbatim[0]
     content = (terms(words) - terms(question)) or terms(words)
@@ -73,6 +74,15 @@ def locate(words: str, candidates: list[Candidate], preferred: int | None = None
         if covered >= COVERAGE and covered > share:  # ties keep the named passage's sentence
             best, share = candidate, covered
     return best
+
+
+def states(words: str, text: str) -> bool:
+    """Whether `text` holds `words` verbatim as whole words ("R" is not in "Ukraine's"), and
+    the words say something: a letter alone is not an answer."""
+    wanted = normalized(words)
+    if len(re.sub(r"\W", "", wanted)) < 2 and not any(ch.isdigit() for ch in wanted):
+        return False
+    return re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", normalized(text)) is not None
 
 
 def normalized(text: str) -> str:
