@@ -3,8 +3,8 @@ document's whole text, updated a document at a time, memory-mapped, shared by th
 of one data dir.
 
 Two indexes, because BM25 takes its collection statistics (document count, average length)
-from the whole index: `passages/` (one entry per stored passage: id, document, words; only
-the ids are stored, so fetching a hit stays cheap) and `documents/`
+from the whole index: `passages/` (one entry per stored passage: id, document, words; the ids
+and the words' packed counts are stored, so fetching a hit stays cheap) and `documents/`
 (one per document: its words, the outlet/author names a question may use, its publication
 date). `state.json` says up to which catalog generation the indexes are current; it is
 written after Tantivy's commit, so a crash between the two replays changes that are already
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ingest.termcounts import pack
+
 STATE = "state.json"
-FORMAT = 2  # bumped when the schema changes: an index of another format is rebuilt
+FORMAT = 3  # bumped when the schema changes: an index of another format is rebuilt
 WRITER_HEAP = 64_000_000  # bytes Tantivy buffers before it writes a segment
 
 
@@ -66,6 +68,7 @@ def _schemas():
     passages.add_text_field("doc_id", stored=True, tokenizer_name="raw")
     passages.add_text_field("words", tokenizer_name="whitespace", index_option="freq")
     passages.add_unsigned_field("draw", indexed=True, fast=True)
+    passages.add_bytes_field("counts", stored=True)  # term counts for our own BM25 (ingest.termcounts)
     documents = tantivy.SchemaBuilder()
     documents.add_text_field("doc_id", stored=True, tokenizer_name="raw")
     documents.add_text_field("words", tokenizer_name="whitespace", index_option="freq")
@@ -209,6 +212,7 @@ def _passage_document(row: PassageRow):
 
     document = tantivy.Document(id=row.id, doc_id=row.doc_id, words=" ".join(row.words))
     document.add_unsigned("draw", draw(row.id))
+    document.add_bytes("counts", pack(row.words))
     return document
 
 

@@ -94,8 +94,9 @@ def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
     return {row.get_first("id"): row.get_first("doc_id") for row in rows}
 
 
-def owners_of(lexical: LexicalIndex, ids) -> dict[str, str]:
-    """The document of each of these passages (ids the index lacks are left out)."""
+def owners_of(lexical: LexicalIndex, ids) -> dict[str, tuple[str, bytes]]:
+    """The document and packed term counts of each of these passages (ids the index lacks
+    are left out)."""
     import tantivy
 
     searcher, schema = lexical.searchers()[0], lexical.schemas[0]
@@ -106,7 +107,7 @@ def owners_of(lexical: LexicalIndex, ids) -> dict[str, str]:
     found = searcher.search(drawn, limit=len(ids), count=False)
     rows = (searcher.doc(address) for _, address in found.hits)
     wanted = set(ids)
-    return {row.get_first("id"): row.get_first("doc_id") for row in rows if row.get_first("id") in wanted}
+    return {row.get_first("id"): (row.get_first("doc_id"), row.get_first("counts")) for row in rows if row.get_first("id") in wanted}
 
 
 def aliases(lexical: LexicalIndex) -> list[str]:
@@ -162,12 +163,19 @@ def _within(schema, total: int, size: int):
     return tantivy.Query.range_query(schema, "draw", tantivy.FieldType.Unsigned, 0, below)
 
 
-def sample(lexical: LexicalIndex, size: int = SAMPLE) -> dict[str, str]:
-    """The statistics sample of passages, with their documents: about `size` passages, those
-    whose draw (a hash of the id) is lowest, the same ones until the index changes."""
+def sample(lexical: LexicalIndex, size: int = SAMPLE) -> dict[str, tuple[str, bytes]]:
+    """The statistics sample of passages, with their documents and packed term counts: about
+    `size` passages, those whose draw (a hash of the id) is lowest, the same ones until the
+    index changes."""
     searcher, schema = lexical.searchers()[0], lexical.schemas[0]
     if not searcher.num_docs:
         return {}
     found = searcher.search(_within(schema, searcher.num_docs, size), limit=2 * size, count=False)
     rows = (searcher.doc(address) for _, address in found.hits)
-    return {row.get_first("id"): row.get_first("doc_id") for row in rows}
+    return {row.get_first("id"): (row.get_first("doc_id"), row.get_first("counts")) for row in rows}
+
+
+def frequencies(lexical: LexicalIndex, terms) -> tuple[dict[str, int], int]:
+    """How many passages hold each term, and how many passages there are."""
+    searcher = lexical.searchers()[0]
+    return {term: searcher.doc_freq("words", term) for term in set(terms)}, searcher.num_docs

@@ -21,8 +21,7 @@ import numpy as np
 
 from assistant.retrieval.question import clauses, mentions
 from assistant.settings import RetrievalSettings
-from ingest import lookup
-from ingest.lexical import draw
+from ingest import lookup, termcounts
 from ingest.tokens import words
 
 RESAMPLE = 0.1  # share of the passage count that must change before the sample is read again
@@ -68,23 +67,38 @@ def gather(
     owners = lookup.owners_of(lexical, ids)
     if len(owners) < len(ids):  # stored passages the lexical index lacks (orphans until a repair)
         stored = index.fetch(sorted(ids - set(owners)))
-        owners |= {id_: meta["doc_id"] for id_, (_, meta, _) in stored.items() if meta.get("doc_id")}
+        owners |= {id_: (meta["doc_id"], b"") for id_, (_, meta, _) in stored.items() if meta.get("doc_id")}
     vectors = index.vectors(sorted(owners))
     ordered = sorted(vectors)
-    doc_ids = sorted({owners[i] for i in ordered} | set().union(*named))
+    doc_ids = sorted({owners[i][0] for i in ordered} | set().union(*named))
     position = {doc_id: n for n, doc_id in enumerate(doc_ids)}
+    sample = _sample(index, lexical)
+    scored = _BM25(lexical, asked, parts, sample.average)
+    counts = termcounts.Counts([owners[i][1] for i in ordered])
     found = Candidates(
         ids=ordered,
         doc_ids=doc_ids,
-        doc_of=np.array([position[owners[i]] for i in ordered], dtype=np.int64),
-        bm25=_array(lookup.passages(lexical, asked, 0, ids=ordered), ordered),
-        clause_bm25=[_array(lookup.passages(lexical, part, 0, ids=ordered), ordered) for part in parts],
+        doc_of=np.array([position[owners[i][0]] for i in ordered], dtype=np.int64),
+        bm25=scored(counts, asked),
+        clause_bm25=[scored(counts, part) for part in parts],
         cosine=np.array([vectors[i] for i in ordered], dtype=np.float32).reshape(len(ordered), len(vector)) @ vector,
         doc_bm25=_array(lookup.documents(lexical, asked, 0, doc_ids=doc_ids), doc_ids),
         named=[np.array(sorted(position[d] for d in docs)) for docs in named],
     )
-    found.spread = _spread(index, lexical, asked, parts, vector)
+    found.spread = _spread(lexical, sample, scored, asked, parts, vector)
     return found
+
+
+class _BM25:
+    """Passage BM25 with the tuned parameters (`ingest.termcounts`), the question's terms'
+    document frequencies read once."""
+
+    def __init__(self, lexical, asked: list[str], parts: list[list[str]], average: float) -> None:
+        self.frequencies, self.total = lookup.frequencies(lexical, [*asked, *(t for part in parts for t in part)])
+        self.average = average
+
+    def __call__(self, counts: termcounts.Counts, terms: list[str]) -> np.ndarray:
+        return termcounts.bm25(counts, terms, self.frequencies, self.total, self.average)
 
 
 def _named(lexical, question: str, asked: list[str], settings) -> list[set[str]]:
@@ -102,27 +116,24 @@ def _array(scores: dict[str, float], keys: list[str]) -> np.ndarray:
 class Sample:
     """The statistics sample's passages: by draw, their document rows and embeddings."""
 
-    position: dict[int, int]
     doc_of: np.ndarray
     embeddings: np.ndarray
+    counts: termcounts.Counts
 
-    def scores(self, by_draw: dict[int, float]) -> np.ndarray:
-        values = np.zeros(len(self.doc_of))
-        for value, score in by_draw.items():
-            if value in self.position:
-                values[self.position[value]] = score
-        return values
+    @property
+    def average(self) -> float:
+        """The average passage length (in words), estimated on the sample."""
+        return float(self.counts.lengths.mean()) if self.counts.rows else 1.0
 
 
-def _spread(index, lexical, asked: list[str], parts: list[list[str]], vector: np.ndarray) -> dict:
+def _spread(lexical, sample: Sample, scored: _BM25, asked: list[str], parts: list[list[str]], vector: np.ndarray) -> dict:
     """(mean, std) of each score over the sample (question BM25, each clause's, cosine,
     whole-document BM25), and the sample's raw scores (for the spread of document scores)."""
-    sample = _sample(index, lexical)
     documents = lookup.sample_scores(lexical, 1, asked)
     members = min(lexical.searchers()[1].num_docs, lookup.SAMPLE)
     found = {
-        "bm25": sample.scores(lookup.sample_scores(lexical, 0, asked)),
-        "clauses": [sample.scores(lookup.sample_scores(lexical, 0, part)) for part in parts],
+        "bm25": scored(sample.counts, asked),
+        "clauses": [scored(sample.counts, part) for part in parts],
         "cosine": sample.embeddings @ vector if len(sample.embeddings) else np.zeros(0),
     }
     return {
@@ -151,9 +162,10 @@ def _sample(index, lexical) -> Sample:
         owners = lookup.sample(lexical)
         vectors = index.vectors(sorted(owners))
         ids = sorted(vectors)
-        docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i] for i in ids}))}
+        docs = {doc_id: n for n, doc_id in enumerate(sorted({owners[i][0] for i in ids}))}
         embeddings = np.array([vectors[i] for i in ids], dtype=np.float32).reshape(len(ids), -1 if ids else 0)
-        sample = Sample({draw(i): n for n, i in enumerate(ids)}, np.array([docs[owners[i]] for i in ids], dtype=np.int64), embeddings)
+        doc_of = np.array([docs[owners[i][0]] for i in ids], dtype=np.int64)
+        sample = Sample(doc_of, embeddings, termcounts.Counts([owners[i][1] for i in ids]))
         cached = count, sample
         search.sample = cached
     return cached[1]
