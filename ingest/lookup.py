@@ -29,11 +29,18 @@ def _among(schema, field: str | None, values, scored, matching: bool = False):
     import tantivy
 
     if field is None:
-        only = tantivy.Query.term_set_query(schema, "draw", sorted({draw(value) for value in values}))
+        only = _keyed(schema, values)
     else:
         only = tantivy.Query.term_set_query(schema, field, sorted(values))
     occur = tantivy.Occur.Must if matching else tantivy.Occur.Should
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0)), (occur, scored)])
+
+
+def _keyed(schema, keys):
+    """Entries whose own key (passage or document id) is one of `keys`, by its draw."""
+    import tantivy
+
+    return tantivy.Query.term_set_query(schema, "draw", sorted({draw(key) for key in keys}))
 
 
 def _scored(searcher, query, limit: int, key: str) -> dict[str, float]:
@@ -56,16 +63,14 @@ def _rescored(searcher, query, keys) -> dict[str, float]:
     return scores
 
 
-def passages(lexical: LexicalIndex, words: list[str], limit: int, ids=None, doc_ids=None) -> dict[str, float]:
-    """BM25 of the best `limit` passages (among `ids` when given: then every one, 0 for no match),
-    of the documents `doc_ids` only when given."""
+def passages(lexical: LexicalIndex, words: list[str], limit: int, doc_ids=None) -> dict[str, float]:
+    """Tantivy's BM25 of the best `limit` passages, of the documents `doc_ids` only when given
+    (the candidates' own scores come from `ingest.termcounts`)."""
     searcher = lexical.searchers()[0]
     schema = lexical.schemas[0]
     if not words:
-        return {} if ids is None else dict.fromkeys(ids, 0.0)
+        return {}
     query = _words_query(schema, words)
-    if ids is not None:
-        return _rescored(searcher, _among(schema, None, ids, query), ids)
     if doc_ids is not None:
         query = _among(schema, "doc_id", doc_ids, query, matching=True)
     return _scored(searcher, query, limit, "id")
@@ -97,14 +102,11 @@ def passages_of(lexical: LexicalIndex, doc_ids) -> dict[str, str]:
 def owners_of(lexical: LexicalIndex, ids) -> dict[str, tuple[str, bytes]]:
     """The document and packed term counts of each of these passages (ids the index lacks
     are left out)."""
-    import tantivy
-
     searcher, schema = lexical.searchers()[0], lexical.schemas[0]
     ids = sorted(set(ids))
     if not ids:
         return {}
-    drawn = tantivy.Query.term_set_query(schema, "draw", sorted({draw(key) for key in ids}))
-    found = searcher.search(drawn, limit=len(ids), count=False)
+    found = searcher.search(_keyed(schema, ids), limit=len(ids), count=False)
     rows = (searcher.doc(address) for _, address in found.hits)
     wanted = set(ids)
     return {row.get_first("id"): (row.get_first("doc_id"), row.get_first("counts")) for row in rows if row.get_first("id") in wanted}
